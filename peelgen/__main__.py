@@ -1,0 +1,5 @@
+import sys
+
+from peelgen.cli import main
+
+sys.exit(main())

@@ -1,0 +1,80 @@
+"""Located error messages shared by every pipeline stage.
+
+Each stage reports problems as :class:`Diagnostic` values instead of raising, so a
+build can report every error at once; :class:`BuildFailed` carries them out of the
+pipeline when a stage cannot continue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+DocPath = tuple[str | int, ...]
+
+
+def format_path(path: DocPath) -> str:
+    """Render a document path as ``questions[2].grade``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in an input file, with where it is and what to do about it."""
+
+    file: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    path: DocPath = ()
+    hint: str | None = None
+    severity: str = "error"
+
+    def format(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}:{self.column or 1}"
+        text = f"{where}: "
+        if self.path:
+            text += f"{format_path(self.path)}: "
+        if self.severity != "error":
+            text += f"{self.severity}: "
+        text += self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        # One diagnostic, one line: never let a message spill over lines.
+        return " ".join(text.split())
+
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.file, self.line or 0, self.column or 0)
+
+
+class BuildFailed(Exception):
+    """Raised by a stage that found errors; carries every diagnostic found so far."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics: list[Diagnostic] = sorted(diagnostics, key=Diagnostic.sort_key)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+def suggest(word: str, candidates: Sequence[str]) -> str | None:
+    """Return a ``did you mean`` hint for a near miss, or ``None``."""
+    import difflib
+
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.5)
+    return f"did you mean '{matches[0]}'?" if matches else None
+
+
+def display_name(path: Path) -> str:
+    """The file name shown in messages: relative to the working directory if possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

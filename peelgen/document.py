@@ -1,0 +1,180 @@
+"""The resolved document: what :mod:`peelgen.resolve` produces and templates render.
+
+Everything here is final: headings carry their anchors, footnotes and figures their
+numbers, grades their labels, and derived sentences and tables are written out. A
+template only lays these values out; it never counts, numbers or looks anything up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from markdown_it.token import Token
+
+
+@dataclass(slots=True)
+class Fragment:
+    """Parsed markdown, with placeholders filled and references numbered."""
+
+    tokens: list[Token]
+    inline: bool = False
+
+
+@dataclass(slots=True)
+class Heading:
+    text: Fragment
+    anchor: str
+    level: int
+    in_contents: bool = True
+
+
+@dataclass(slots=True)
+class GradeView:
+    id: str
+    label: str
+    graded: bool
+    rank: int | None  # 0 = best; None when ungraded
+
+
+@dataclass(slots=True)
+class Section:
+    heading: Heading | None
+    intro: Fragment | None = None
+    body: Fragment | None = None
+    sections: list[Section] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Item:
+    """An area for improvement or a recommendation."""
+
+    text: Fragment
+    deadline: dt.date | None = None
+    # Set when the text does not quote its own deadline, so the template prints it.
+    deadline_text: str | None = None
+
+
+@dataclass(slots=True)
+class Concern:
+    statement: Fragment
+    recommendations: list[Item]
+    recommendations_title: str
+
+
+@dataclass(slots=True)
+class Box:
+    kind: str  # "areas-for-improvement" | "causes-of-concern"
+    title: str
+    anchor: str
+    items: list[Item] = field(default_factory=list)
+    concerns: list[Concern] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SummaryRow:
+    label: str
+    grade: GradeView
+    anchor: str
+
+
+@dataclass(slots=True)
+class Chapter:
+    id: str
+    kind: str
+    heading: Heading
+    grade: GradeView | None = None
+    intro: Fragment | None = None
+    body: Fragment | None = None
+    sections: list[Section] = field(default_factory=list)
+    summary_heading: Heading | None = None
+    summary: Fragment | None = None
+    boxes: list[Box] = field(default_factory=list)
+    # Overview only
+    judgment_heading: Heading | None = None
+    lead: str | None = None
+    grade_change: str | None = None
+    summary_table_heading: Heading | None = None
+    summary_rows: list[SummaryRow] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str
+    numeric: bool
+
+
+@dataclass(slots=True)
+class TableRow:
+    kind: str
+    cells: list[Cell]
+
+
+@dataclass(slots=True)
+class TableView:
+    columns: list[tuple[str, bool]]  # (heading, numeric)
+    rows: list[TableRow]
+
+
+@dataclass(slots=True)
+class FigureView:
+    id: str
+    number: int
+    anchor: str
+    title: Fragment
+    source: str | None
+    annex_pointer: bool
+    table: TableView
+    notes: list[Fragment]
+
+
+@dataclass(slots=True)
+class FootnoteView:
+    id: str
+    number: int
+    anchor: str
+    body: Fragment
+
+
+@dataclass(slots=True)
+class Labels:
+    figure: str
+    source: str
+    annex_pointer: str
+    contents: str
+    footnotes: str
+
+
+@dataclass(slots=True)
+class Document:
+    framework_id: str
+    title: str
+    short_title: str
+    force: str
+    force_short: str
+    inspectorate: str
+    inspectorate_short: str
+    programme: str
+    programme_year: str
+    publication_date: dt.date
+    publication_date_text: str
+    inspection_period: str | None
+    slug: str
+    template: str
+    labels: Labels
+    chapters: list[Chapter]
+    figures: dict[str, FigureView]
+    footnotes: list[FootnoteView]
+    annex_anchor: str | None
+    lang: str = "en-GB"
+
+    @property
+    def contents(self) -> list[tuple[Heading, list[Heading]]]:
+        """Chapters and their second-level headings, for a contents list."""
+        entries = []
+        for chapter in self.chapters:
+            children = [s.heading for s in chapter.sections if s.heading and s.heading.in_contents]
+            if chapter.summary_heading:
+                children.append(chapter.summary_heading)
+            entries.append((chapter.heading, children))
+        return entries

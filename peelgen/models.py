@@ -1,0 +1,171 @@
+"""The report's shape, as pydantic models.
+
+These models know nothing of any particular framework: grades and question ids are
+plain strings here and are checked against the framework in :mod:`peelgen.validate`.
+Every model forbids unknown keys so that a misspelt key is reported, not ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from peelgen.diagnostics import suggest
+
+Markdown = Annotated[str, Field(description="CommonMark text; raw HTML is not allowed.")]
+Identifier = Annotated[
+    str,
+    Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80,
+          description="Lower-case id: letters, digits, '-' and '_'."),
+]
+
+
+def _check_grade(value: str, info: ValidationInfo) -> str:
+    """Check a grade against the framework passed as validation context, if any.
+
+    Done here rather than after validation so that grade errors are reported in the
+    same run as every other error in the file.
+    """
+    framework = (info.context or {}).get("framework")
+    if framework is None:
+        return value
+    allowed = [*framework.grade_ids, framework.grades.ungraded.id]
+    if value not in allowed:
+        hint = suggest(value, allowed) or f"use one of: {', '.join(allowed)}"
+        raise PydanticCustomError("unknown_grade", "'{value}' is not a grade in {framework}",
+                                  {"value": value, "framework": framework.id, "hint": hint})
+    return value
+
+
+GradeId = Annotated[str, AfterValidator(_check_grade),
+                    Field(description="A grade id from the framework's scale, or 'ungraded'.")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True)
+
+
+class Meta(Strict):
+    force: str = Field(min_length=1, max_length=200, description="The force's full name.")
+    force_short: str | None = Field(None, max_length=200, description="Short name, e.g. 'West Mercia'.")
+    area: str | None = Field(None, max_length=200, description="The policed area, used in some headings.")
+    inspectorate: str | None = Field(None, max_length=200, description="Overrides the framework's inspectorate name.")
+    inspection_period: str | None = Field(None, max_length=200, description="When the fieldwork took place.")
+    publication_date: dt.date = Field(description="Publication date, YYYY-MM-DD.")
+    slug: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,79}$",
+                             description="Output file name without extension.")
+
+
+class Overall(Strict):
+    grade: GradeId
+    previous_grade: GradeId | None = Field(None, description="Last assessment's grade; the comparison sentence is derived.")
+    summary: Markdown | None = Field(None, description="The overview narrative.")
+
+
+class Finding(Strict):
+    """A section of findings under a framework sub-question or an author's heading."""
+
+    id: Identifier | None = Field(None, description="A sub-question id from the framework.")
+    heading: str | None = Field(None, max_length=300, description="An author's own heading (instead of id).")
+    body: Markdown | None = None
+    findings: list[Finding] = Field(default_factory=list, description="Nested sections (the next heading level).")
+
+    @model_validator(mode="after")
+    def _id_or_heading(self) -> Finding:
+        if self.id is None and self.heading is None:
+            raise ValueError("give either 'id' (a framework sub-question) or 'heading'")
+        if self.id is not None and self.heading is not None:
+            raise ValueError("give 'id' or 'heading', not both: a framework section's heading is fixed")
+        return self
+
+
+class Recommendation(Strict):
+    text: Markdown
+    deadline: dt.date | None = Field(None, description="Printed wherever {deadline} appears in the text.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        return {"text": value} if isinstance(value, str) else value
+
+
+class AreaForImprovement(Recommendation):
+    pass
+
+
+class CauseOfConcern(Strict):
+    statement: Markdown
+    recommendations: list[Recommendation] = Field(default_factory=list)
+
+
+class Question(Strict):
+    id: Identifier = Field(description="The framework's question id.")
+    grade: GradeId
+    findings: list[Finding] = Field(default_factory=list)
+    summary: Markdown | None = Field(None, description="Summary of findings.")
+    areas_for_improvement: list[AreaForImprovement] = Field(default_factory=list)
+    causes_of_concern: list[CauseOfConcern] = Field(default_factory=list)
+
+
+class Column(Strict):
+    heading: str = Field(max_length=300)
+    type: Literal["text", "number"] = "text"
+    decimals: int = Field(1, ge=0, le=6)
+
+
+Cell = str | int | float | None
+
+
+class Row(Strict):
+    cells: list[Cell]
+    kind: Literal["row", "group", "total"] = "row"
+    decimals: int | None = Field(None, ge=0, le=6, description="Overrides the columns' decimals for this row.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_list(cls, value: Any) -> Any:
+        return {"cells": value} if isinstance(value, list) else value
+
+
+class Table(Strict):
+    columns: list[Column] = Field(min_length=1)
+    rows: list[Row] = Field(min_length=1)
+    notes: list[Markdown] = Field(default_factory=list)
+
+
+class Figure(Strict):
+    id: Identifier
+    title: str = Field(min_length=1, max_length=500, description="Inline markdown; may cite footnotes.")
+    source: str | None = Field(None, max_length=500)
+    annex_pointer: bool = True
+    table: Table
+
+
+class AnnexSection(Strict):
+    heading: str = Field(min_length=1, max_length=300)
+    body: Markdown | None = None
+    sections: list[AnnexSection] = Field(default_factory=list)
+
+
+class Annex(Strict):
+    body: Markdown | None = None
+    sections: list[AnnexSection] = Field(default_factory=list)
+
+
+class Report(Strict):
+    framework: str = Field(description="The framework id, e.g. 'peel-2016-effectiveness'.")
+    meta: Meta
+    overall: Overall
+    questions: list[Question] = Field(min_length=1)
+    figures: list[Figure] = Field(default_factory=list)
+    footnotes: dict[Identifier, Markdown] = Field(default_factory=dict)
+    next_steps: Markdown | None = None
+    annex_a: Annex | None = None
+
+    @field_validator("footnotes", mode="before")
+    @classmethod
+    def _footnotes_mapping(cls, value: Any) -> Any:
+        return {} if value is None else value

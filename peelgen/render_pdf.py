@@ -1,0 +1,105 @@
+"""Stage 5: lay out the print HTML as an A4 PDF with WeasyPrint.
+
+WeasyPrint only ever sees files inside the report's folder and peelgen's own styles:
+the URL fetcher refuses the network and every other local path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from peelgen.assets import builtin_dir
+
+
+class RefusedURL(ValueError):
+    pass
+
+
+def safe_fetcher(allowed_roots: Sequence[Path]):
+    roots = [root.resolve() for root in allowed_roots]
+
+    def fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            from weasyprint.urls import default_url_fetcher
+
+            return default_url_fetcher(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise RefusedURL(f"peelgen does not fetch {parts.scheme or 'relative'} URLs: {url}")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in roots):
+            raise RefusedURL(f"{path} is outside the report's folder")
+        if not path.is_file():
+            raise RefusedURL(f"{path} does not exist")
+        return {"string": path.read_bytes(), "filename": path.name, "redirected_url": path.as_uri()}
+
+    return fetch
+
+
+@contextlib.contextmanager
+def _source_date_epoch(default: int) -> Iterator[None]:
+    """fontTools stamps subset fonts with the current time unless SOURCE_DATE_EPOCH is
+    set; pin it so two builds of one report give the same bytes."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(default)
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+class _StableIds:
+    """Deterministic stand-in for ``id()`` in WeasyPrint's PDF tagger.
+
+    WeasyPrint 66 writes ``id(box)`` (a memory address) as the identifier linking table
+    cells to their headers, so tagged PDFs differ on every run. Numbering boxes in the
+    order they are met keeps the links and makes the bytes reproducible.
+    """
+
+    def __init__(self) -> None:
+        self._numbers: dict[int, int] = {}
+        self._alive: list[object] = []  # keep objects alive so addresses are not reused
+
+    def __call__(self, obj: object) -> int:
+        key = id(obj)
+        if key not in self._numbers:
+            self._numbers[key] = len(self._numbers) + 1
+            self._alive.append(obj)
+        return self._numbers[key]
+
+
+@contextlib.contextmanager
+def _stable_tag_ids() -> Iterator[None]:
+    from weasyprint.pdf import tags
+
+    tags.id = _StableIds()  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        del tags.id  # type: ignore[attr-defined]
+
+
+def render_pdf(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = (), tagged: bool = True,
+               epoch: int = 0) -> bytes:
+    """Lay out ``html`` as PDF bytes. ``epoch`` (seconds) dates embedded fonts when
+    SOURCE_DATE_EPOCH is not set."""
+    import logging
+
+    from weasyprint import HTML
+
+    # WeasyPrint logs refused URLs and unsupported CSS as warnings; peelgen's own checks
+    # report what matters to authors, so keep its log quiet.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    styles = builtin_dir("styles")
+    fetcher = safe_fetcher([report_dir, styles, *style_dirs])
+    document = HTML(string=html, base_url=styles.as_uri() + "/", url_fetcher=fetcher)
+    options: dict[str, Any] = {"pdf_variant": "pdf/ua-1"} if tagged else {}
+    with _source_date_epoch(epoch), _stable_tag_ids():
+        return document.write_pdf(**options)

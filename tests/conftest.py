@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from peelgen.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("*/report.yaml"))
+
+# A small valid report; tests change one thing and check the one error it causes.
+MINIMAL = """\
+framework: peel-2016-effectiveness
+meta:
+  force: Testshire Police
+  force_short: Testshire
+  publication_date: 2017-03-02
+overall:
+  grade: good
+  previous_grade: requires-improvement
+  summary: |
+    The force is good.[^period]
+questions:
+  - id: preventing
+    grade: requires-improvement
+    findings:
+      - id: crime-and-asb
+        body: |
+          Crime in {area} is low.
+
+          {figure:rates}
+    summary: Prevention requires improvement.
+    areas_for_improvement:
+      - The force should improve.
+  - id: investigating
+    grade: good
+  - id: vulnerability
+    grade: good
+  - id: serious-organised-crime
+    grade: good
+  - id: specialist-capabilities
+    grade: ungraded
+figures:
+  - id: rates
+    title: Crime rates in {area}
+    source: Home Office data
+    table:
+      columns:
+        - heading: Crime type
+        - {heading: Testshire, type: number, decimals: 1}
+      rows:
+        - [Recorded crime, 58.8]
+footnotes:
+  period: Fieldwork took place in autumn 2016.
+"""
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return [line for line in self.err.splitlines() if line]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Run the real CLI entry point in-process; file names print relative to tmp_path."""
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str | Path) -> Run:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    def write_file(text: str, name: str = "report.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return write_file
+
+
+def line_of(text: str, needle: str, occurrence: int = 1) -> int:
+    """1-based line number of the n-th line containing ``needle``."""
+    hits = [i for i, line in enumerate(text.splitlines(), start=1) if needle in line]
+    return hits[occurrence - 1]

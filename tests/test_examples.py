@@ -1,0 +1,75 @@
+"""Snapshots of every example: the HTML page and the PDF's text, page by page.
+
+The HTML snapshot leaves out the inline stylesheet, so a CSS change does not churn the
+content snapshot; PDF text shows layout changes (page breaks) that matter to readers.
+"""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+from peelgen.build import compile_report, render_outputs
+from tests.conftest import EXAMPLES
+
+_STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
+
+
+class HTMLSnapshot(SingleFileSnapshotExtension):
+    file_extension = "html"
+    _write_mode = WriteMode.TEXT
+
+
+class TextSnapshot(SingleFileSnapshotExtension):
+    file_extension = "txt"
+    _write_mode = WriteMode.TEXT
+
+
+def normalise_html(html: str) -> str:
+    return _STYLE.sub("<style>/* stylesheet: see styles/ */</style>", html)
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    reader = PdfReader(BytesIO(data))
+    pages = []
+    for page in reader.pages:
+        lines = [line.rstrip() for line in (page.extract_text() or "").splitlines()]
+        pages.append("\n".join(lines).strip())
+    return pages
+
+
+@pytest.fixture(scope="module", params=EXAMPLES, ids=[p.parent.name for p in EXAMPLES])
+def built(request: pytest.FixtureRequest) -> tuple[Path, dict[str, bytes]]:
+    compiled = compile_report(request.param)
+    return request.param, render_outputs(compiled, ("html", "pdf"))
+
+
+def test_examples_exist():
+    assert EXAMPLES, "no examples found"
+
+
+def test_html_snapshot(built, snapshot):
+    _, outputs = built
+    [html] = [v for k, v in outputs.items() if k.endswith(".html")]
+    assert normalise_html(html.decode("utf-8")) == snapshot(extension_class=HTMLSnapshot)
+
+
+def test_pdf_text_snapshot(built, snapshot):
+    _, outputs = built
+    [pdf] = [v for k, v in outputs.items() if k.endswith(".pdf")]
+    pages = pdf_pages(pdf)
+    text = "".join(f"\n===== page {n} =====\n{page}\n" for n, page in enumerate(pages, start=1))
+    assert text == snapshot(extension_class=TextSnapshot)
+
+
+def test_html_has_one_h1_and_no_skipped_levels(built):
+    _, outputs = built
+    [html] = [v.decode() for k, v in outputs.items() if k.endswith(".html")]
+    levels = [int(m) for m in re.findall(r"<h([1-6])[ >]", html)]
+    assert levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
