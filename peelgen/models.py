@@ -61,7 +61,8 @@ class Meta(Strict):
 
 class Overall(Strict):
     grade: GradeId
-    previous_grade: GradeId | None = Field(None, description="Last assessment's grade; the comparison sentence is derived.")
+    previous_grade: GradeId | None = Field(
+        None, description="Last assessment's grade; the comparison sentence is derived.")
     summary: Markdown | None = Field(None, description="The overview narrative.")
 
 

@@ -6,6 +6,7 @@ content snapshot; PDF text shows layout changes (page breaks) that matter to rea
 
 from __future__ import annotations
 
+import itertools
 import re
 from io import BytesIO
 from pathlib import Path
@@ -72,4 +73,4 @@ def test_html_has_one_h1_and_no_skipped_levels(built):
     [html] = [v.decode() for k, v in outputs.items() if k.endswith(".html")]
     levels = [int(m) for m in re.findall(r"<h([1-6])[ >]", html)]
     assert levels.count(1) == 1
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels

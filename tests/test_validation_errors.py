@@ -73,7 +73,8 @@ def test_impossible_date_is_a_located_error(cli, write):
     result = cli("validate", "report.yaml")
     assert result.code == 1
     [line] = result.err_lines
-    assert line.startswith(f"report.yaml:{line_of(text, 'publication_date')}:21: meta.publication_date: expected a date")
+    where = f"report.yaml:{line_of(text, 'publication_date')}:21"
+    assert line.startswith(f"{where}: meta.publication_date: expected a date")
     assert "day value is outside expected range" in line
 
 
@@ -254,8 +255,9 @@ def test_all_errors_reported_at_once_in_line_order(cli, write):
         (b"\x00\x01\x02binary", "the file is binary, not YAML text"),
         (b"framework: caf\xe9\n", "the file is not valid UTF-8 text"),
         (b"- just\n- a list\n", "the document must be a mapping of keys, not a list"),
-        (b"a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-         b"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
+        (b"a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+         b"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+         b"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
          "the document has too many values (is it an alias bomb?)"),
         (b"framework: !!python/object/apply:os.system [echo hi]\n", "YAML tag"),
     ],
