@@ -166,6 +166,12 @@ class Document:
     figures: dict[str, FigureView]
     footnotes: list[FootnoteView]
     annex_anchor: str | None
+    # Print furniture: the footer as literal text and page counters, e.g.
+    # [("text", "Page "), ("page", ""), ("text", " of "), ("pages", "")].
+    footer: list[tuple[str, str]] = field(default_factory=list)
+    marking: str | None = None
+    logo_data_uri: str | None = None
+    logo_alt: str | None = None
     lang: str = "en-GB"
 
     @property

@@ -57,6 +57,16 @@ class Meta(Strict):
     publication_date: dt.date = Field(description="Publication date, YYYY-MM-DD.")
     slug: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,79}$",
                              description="Output file name without extension.")
+    logo: str | None = Field(None, max_length=300,
+                             description="A PNG, JPEG or SVG image in the report's folder, shown on the cover.")
+    logo_alt: str | None = Field(None, max_length=200, description="Text alternative for the logo.")
+    marking: str | None = Field(None, pattern=r"^[A-Z][A-Z -]{1,40}$",
+                                description="Protective marking, e.g. OFFICIAL or OFFICIAL-SENSITIVE.")
+
+
+class PrintOptions(Strict):
+    footer: str = Field("Page {page} of {pages}", max_length=80,
+                        description="Page footer; {page} and {pages} are replaced. Empty for none.")
 
 
 class Overall(Strict):
@@ -165,6 +175,7 @@ class Report(Strict):
     footnotes: dict[Identifier, Markdown] = Field(default_factory=dict)
     next_steps: Markdown | None = None
     annex_a: Annex | None = None
+    print: PrintOptions = Field(default_factory=PrintOptions, description="Options for the PDF.")
 
     @field_validator("footnotes", mode="before")
     @classmethod

@@ -127,6 +127,26 @@ def stylesheet(names: Sequence[str], style_dirs: Sequence[Path] = ()) -> str:
     return "\n".join(parts)
 
 
+def css_string(text: str) -> str:
+    """A CSS string literal; escapes quotes, backslashes and '<' (so no '</style>')."""
+    escaped = "".join(c if c.isprintable() and c not in '"\\<' else f"\\{ord(c):x} " for c in text)
+    return f'"{escaped}"'
+
+
+def page_css(doc: Document) -> str:
+    """Margin boxes for every page but the cover: running head, footer, marking."""
+    footer = " ".join(css_string(text) if kind == "text" else f"counter({kind})" for kind, text in doc.footer)
+    boxes = {
+        "top-left": css_string(doc.short_title),
+        "top-right": css_string(doc.force),
+        "bottom-right" if doc.marking else "bottom-center": footer or "none",
+    }
+    if doc.marking:
+        boxes["top-center"] = boxes["bottom-center"] = css_string(doc.marking)
+    rules = " ".join(f"@{name} {{ content: {value}; }}" for name, value in boxes.items())
+    return f"@page {{ {rules} }}\n@page :first {{ {' '.join(f'@{n} {{ content: none; }}' for n in boxes)} }}\n"
+
+
 def render_html(doc: Document, *, target: Target = "web", template_dirs: Sequence[Path] = (),
                 style_dirs: Sequence[Path] = ()) -> str:
     env = environment(tuple(template_dirs))
@@ -139,6 +159,8 @@ def render_html(doc: Document, *, target: Target = "web", template_dirs: Sequenc
 
     md_env["render_figure"] = render_figure
     css_names = ["report.css", "print.css"] if target == "print" else ["report.css", "screen.css"]
+    css = stylesheet(css_names, style_dirs)
+    if target == "print":
+        css += "\n" + page_css(doc)
     template = env.get_template(doc.template)
-    return template.render(doc=doc, target=target, css=Markup(stylesheet(css_names, style_dirs)),  # noqa: S704
-                           _md_env=md_env)
+    return template.render(doc=doc, target=target, css=Markup(css), _md_env=md_env)  # noqa: S704

@@ -7,6 +7,7 @@ the URL fetcher refuses the network and every other local path.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -86,20 +87,60 @@ def _stable_tag_ids() -> Iterator[None]:
         del tags.id  # type: ignore[attr-defined]
 
 
-def render_pdf(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = (), tagged: bool = True,
-               epoch: int = 0) -> bytes:
-    """Lay out ``html`` as PDF bytes. ``epoch`` (seconds) dates embedded fonts when
-    SOURCE_DATE_EPOCH is not set."""
+_REPORT_TO_FIT_LINE = "report = not context.in_column and can_break_now and not could_break_before"
+
+
+@functools.cache
+def keep_footnotes_with_calls() -> bool:
+    """Stop WeasyPrint moving a page's footnotes to the next page to fit one more line.
+
+    WeasyPrint 66 (and 70) will defer every footnote on a page when that lets a line
+    that would break the widows/orphans rules fit; the footnotes then land on later
+    pages, and every following footnote cascades after them (upstream issues #1564,
+    #2502). A published report must print each footnote on its citing page, so peelgen
+    disables that trade-off: the line breaks normally instead. The patch is applied to
+    the one assignment concerned, only if it is found verbatim; tests/test_print_layout
+    checks footnote placement, so an upgrade that changes this code is caught.
+    Returns whether the patch is in place.
+    """
+    import inspect
+
+    from weasyprint.layout import block
+
+    source = inspect.getsource(block._linebox_layout)
+    if _REPORT_TO_FIT_LINE not in source:
+        return False
+    namespace: dict[str, Any] = {}
+    patched = source.replace(_REPORT_TO_FIT_LINE, "report = False")
+    exec(compile(patched, block.__file__, "exec"), block.__dict__, namespace)  # noqa: S102
+    block._linebox_layout = namespace["_linebox_layout"]
+    return True
+
+
+def layout(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = ()) -> Any:
+    """Lay out the print HTML into pages (a ``weasyprint.Document``)."""
     import logging
 
     from weasyprint import HTML
 
+    keep_footnotes_with_calls()
     # WeasyPrint logs refused URLs and unsupported CSS as warnings; peelgen's own checks
     # report what matters to authors, so keep its log quiet.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     styles = builtin_dir("styles")
     fetcher = safe_fetcher([report_dir, styles, *style_dirs])
-    document = HTML(string=html, base_url=styles.as_uri() + "/", url_fetcher=fetcher)
+    return HTML(string=html, base_url=styles.as_uri() + "/", url_fetcher=fetcher).render()
+
+
+def write_pdf(pages: Any, *, tagged: bool = True, epoch: int = 0) -> bytes:
+    """PDF bytes for laid-out pages; ``epoch`` (seconds) dates embedded fonts when
+    SOURCE_DATE_EPOCH is not set."""
     options: dict[str, Any] = {"pdf_variant": "pdf/ua-1"} if tagged else {}
     with _source_date_epoch(epoch), _stable_tag_ids():
-        return document.write_pdf(**options)
+        return pages.write_pdf(**options)
+
+
+def render_pdf(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = (), tagged: bool = True,
+               epoch: int = 0) -> bytes:
+    """Lay out ``html`` and return the PDF's bytes."""
+    return write_pdf(layout(html, report_dir=report_dir, style_dirs=style_dirs), tagged=tagged, epoch=epoch)

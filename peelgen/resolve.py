@@ -8,8 +8,11 @@ sentences and tables written, and every cross-reference checked, with located er
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from markdown_it.token import Token
 
@@ -39,6 +42,9 @@ from peelgen.models import AnnexSection, Finding, Question, Recommendation, Repo
 from peelgen.validate import ValidatedReport
 
 _ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
+_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+_FOOTER_PART = re.compile(r"\{(page|pages)\}|\{[^}]*\}|[^{]+|\{")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +58,7 @@ class Origin:
 class Resolver:
     def __init__(self, validated: ValidatedReport) -> None:
         self.report: Report = validated.report
+        self.base_dir: Path = validated.base_dir
         self.fw: Framework = validated.framework
         self.source = validated.source
         self.diagnostics: list[Diagnostic] = []
@@ -269,6 +276,8 @@ class Resolver:
                 if chapter.kind == "annex" and annex_anchor is None:
                     annex_anchor = chapter.heading.anchor
         self._check_unused()
+        footer = self._footer(self.report.print.footer)
+        logo = self._image(self.report.meta.logo, ("meta", "logo")) if self.report.meta.logo else None
         if self.diagnostics:
             raise BuildFailed(self.diagnostics)
         meta = self.report.meta
@@ -295,6 +304,10 @@ class Resolver:
             figures=self.figures,
             footnotes=sorted(self.footnotes.values(), key=lambda f: f.number),
             annex_anchor=annex_anchor,
+            footer=footer,
+            marking=meta.marking,
+            logo_data_uri=logo,
+            logo_alt=meta.logo_alt or f"{meta.force} logo",
         )
 
     def _chapter(self, spec: ChapterSpec) -> Iterator[Chapter]:
@@ -437,6 +450,43 @@ class Resolver:
                                sections=self._annex_sections(section.sections, (*here, "sections"),
                                                              heading.anchor, level + 1)))
         return out
+
+    # -- print furniture ---------------------------------------------------------------
+
+    def _footer(self, pattern: str) -> list[tuple[str, str]]:
+        parts: list[tuple[str, str]] = []
+        for match in _FOOTER_PART.finditer(pattern):
+            text = match.group(0)
+            if match.group(1):
+                parts.append((match.group(1), ""))
+            elif text.startswith("{") and len(text) > 1:
+                self.error(Origin(("print", "footer")), f"unknown placeholder {text} in the footer",
+                           hint="the footer may use {page} and {pages}")
+            else:
+                parts.append(("text", text))
+        return parts
+
+    def _image(self, relative: str, path: DocPath) -> str | None:
+        """A data: URI for an image inside the report's folder, or None with an error."""
+        origin = Origin(path)
+        pure = PurePosixPath(relative.replace("\\", "/"))
+        if ":" in relative or pure.is_absolute() or ".." in pure.parts:
+            self.error(origin, f"'{relative}' must be a relative path inside the report's folder",
+                       hint="copy the image next to the report and give its file name")
+            return None
+        suffix = pure.suffix.lower()
+        if suffix not in _IMAGE_TYPES:
+            self.error(origin, f"'{relative}' is not a PNG, JPEG or SVG image")
+            return None
+        file = (self.base_dir / pure).resolve()
+        if not file.is_relative_to(self.base_dir) or not file.is_file():
+            self.error(origin, f"image '{relative}' not found in the report's folder")
+            return None
+        data = file.read_bytes()
+        if len(data) > MAX_IMAGE_BYTES:
+            self.error(origin, f"image '{relative}' is larger than {MAX_IMAGE_BYTES // 1024 // 1024} MB")
+            return None
+        return f"data:{_IMAGE_TYPES[suffix]};base64,{base64.b64encode(data).decode('ascii')}"
 
     # -- final checks ------------------------------------------------------------------
 
