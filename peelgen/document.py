@@ -96,6 +96,9 @@ class Chapter:
     grade_change: str | None = None
     summary_table_heading: Heading | None = None
     summary_rows: list[SummaryRow] = field(default_factory=list)
+    # Force in numbers only
+    tiles: list[Tile] = field(default_factory=list)
+    note: Fragment | None = None
 
 
 @dataclass(slots=True)
@@ -117,6 +120,24 @@ class TableView:
 
 
 @dataclass(slots=True)
+class ChartView:
+    """Everything needed to draw a chart; :mod:`peelgen.render_charts` draws it."""
+
+    type: str  # trend | comparison | ranked | shares
+    categories: list[str]  # x-axis labels: periods, metric labels, forces or categories
+    series: list[tuple[str, list[float | None]]]  # named values, one per category
+    unit_label: str
+    decimals: int
+    description: str  # the text alternative, generated from the data
+    data_table: TableView  # the same data as a table, for readers who cannot see the chart
+    highlight: str | None = None  # the category drawn as "this force"
+    reference: tuple[str, float] | None = None  # e.g. ("England and Wales", 14.3)
+    band: tuple[float, float] | None = None  # one standard deviation either side of the mean
+    illustrative: bool = False
+    missing: list[str] = field(default_factory=list)  # categories with no value
+
+
+@dataclass(slots=True)
 class FigureView:
     id: str
     number: int
@@ -124,8 +145,21 @@ class FigureView:
     title: Fragment
     source: str | None
     annex_pointer: bool
-    table: TableView
+    table: TableView | None
     notes: list[Fragment]
+    chart: ChartView | None = None
+    plain_title: str = ""
+    annex_anchor: str | None = None  # this figure's entry in Annex A
+
+
+@dataclass(slots=True)
+class Tile:
+    """A Force in numbers tile."""
+
+    label: str
+    value: Fragment
+    ew: Fragment | None
+    period: str | None
 
 
 @dataclass(slots=True)
@@ -143,6 +177,9 @@ class Labels:
     annex_pointer: str
     contents: str
     footnotes: str
+    england_and_wales: str = "England and Wales"
+    show_data: str = "Show the data behind this chart"
+    illustrative: str = "Illustrative data."
 
 
 @dataclass(slots=True)

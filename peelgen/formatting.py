@@ -26,3 +26,27 @@ def slugify(text: str, *, max_length: int = 80) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:max_length].rstrip("-") or "section"
+
+
+def measure(value: float, *, unit: str, decimals: int, percent_style: str = "percent",
+            scale: str | None = None) -> str:
+    """A value in the report's house style: '20.2 percent', '£143 million', '1,234'."""
+    if unit == "gbp":
+        divisor = {"million": 1e6, "billion": 1e9}.get(scale or "", 1)
+        text = f"£{number(value / divisor, decimals)}"
+        return f"{text} {scale}" if scale else text
+    text = number(value, decimals)
+    if unit == "percent":
+        return f"{text}%" if percent_style == "%" else f"{text} {percent_style}"
+    return text
+
+
+def unit_label(unit: str, per: str | None, percent_style: str = "percent") -> str:
+    """Axis and table label for a unit: 'Percent', 'Rate per 1,000 population', '£'."""
+    if unit == "percent":
+        return "Percentage" if percent_style != "%" else "%"
+    if unit == "rate":
+        return f"Rate per {per}" if per else "Rate"
+    if unit == "gbp":
+        return "£"
+    return "Number"

@@ -62,6 +62,15 @@ class Labels(_Frozen):
     annex_pointer: str = "For further information about these data, please see annex A."
     contents: str = "Contents"
     footnotes: str = "Notes"
+    england_and_wales: str = "England and Wales"
+    show_data: str = "Show the data behind this chart"
+    illustrative: str = "Illustrative data: not the published figures for every force."
+    force_in_numbers_pointer: str = "For further information about the data in this graphic, please see annex A."
+    annex_force_in_numbers: str = "Force in numbers"
+    annex_figures: str = "Figures throughout the report"
+    caveats_intro: str = "When viewing this data, the reader should be aware of the following:"
+    see_above: str = "Please see ‘{title}’ above."
+    no_data: str = "No data"
 
 
 class GradeChange(_Frozen):

@@ -147,12 +147,99 @@ class Table(Strict):
     notes: list[Markdown] = Field(default_factory=list)
 
 
+class Chart(Strict):
+    type: Literal["trend", "comparison", "ranked", "shares"] = Field(
+        description="trend: values over periods; comparison: the force against England and Wales per metric; "
+                    "ranked: every force as a bar; shares: parts of a whole.")
+    dataset: Identifier | None = Field(None, description="Dataset to draw (trend, ranked, shares).")
+    metrics: list[Identifier] = Field(default_factory=list, description="Metrics to compare (comparison).")
+    columns: list[str] = Field(default_factory=list, description="Dataset columns to draw (default: all).")
+    band: bool = Field(False, description="Ranked charts: shade one standard deviation either side of the mean.")
+    y_label: str | None = Field(None, max_length=120, description="Axis label (default: from the unit).")
+
+    @model_validator(mode="after")
+    def _data_for_type(self) -> Chart:
+        if self.type == "comparison":
+            if not self.metrics:
+                raise ValueError("a comparison chart needs 'metrics'")
+            if self.dataset is not None:
+                raise ValueError("a comparison chart draws 'metrics', not a 'dataset'")
+        elif self.dataset is None:
+            raise ValueError(f"a {self.type} chart needs 'dataset'")
+        return self
+
+
 class Figure(Strict):
     id: Identifier
     title: str = Field(min_length=1, max_length=500, description="Inline markdown; may cite footnotes.")
+    annex_title: str | None = Field(None, max_length=500,
+                                    description="Force-neutral title for Annex A (default: title without 'in {area}').")
     source: str | None = Field(None, max_length=500)
+    data_source: Identifier | None = Field(None, description="The Annex A entry describing this figure's data.")
+    annex_note: Markdown | None = Field(None, description="Text for this figure's own Annex A entry.")
     annex_pointer: bool = True
-    table: Table
+    notes: list[Markdown] = Field(default_factory=list, description="Notes printed under the figure.")
+    table: Table | None = None
+    chart: Chart | None = None
+
+    @model_validator(mode="after")
+    def _table_or_chart(self) -> Figure:
+        if (self.table is None) == (self.chart is None):
+            raise ValueError("a figure has either 'table' or 'chart'")
+        return self
+
+
+Unit = Literal["count", "percent", "rate", "gbp"]
+
+
+class Metric(Strict):
+    id: Identifier
+    label: str = Field(min_length=1, max_length=200)
+    value: float | None = Field(description="The force's value; null when it could not be supplied.")
+    ew: float | None = Field(None, description="England and Wales value.")
+    unit: Unit = "count"
+    per: str | None = Field(None, max_length=80,
+                            description="For rates: what the rate is per, e.g. '1,000 population'.")
+    scale: Literal["million", "billion"] | None = Field(None, description="For money: print as '£143 million'.")
+    decimals: int = Field(0, ge=0, le=4)
+    period: str | None = Field(None, max_length=200)
+    source: str | None = Field(None, max_length=300)
+    data_source: Identifier | None = None
+    missing: Markdown | None = Field(None, description="Why the value is missing; printed as a footnote to a dash.")
+    notes: list[Markdown] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _missing_needs_reason(self) -> Metric:
+        if self.value is None and not self.missing:
+            raise ValueError("the value is null: say why in 'missing'")
+        return self
+
+
+class Dataset(Strict):
+    id: Identifier
+    file: str = Field(min_length=1, max_length=300, description="CSV file in the report's folder.")
+    unit: Unit = "count"
+    per: str | None = Field(None, max_length=80)
+    decimals: int = Field(1, ge=0, le=4)
+    period: str | None = Field(None, max_length=200)
+    source: str | None = Field(None, max_length=300)
+    data_source: Identifier | None = None
+
+
+class Caveat(Strict):
+    forces: list[str] = Field(default_factory=list, description="The forces the caveat concerns.")
+    text: Markdown
+
+
+class DataSource(Strict):
+    id: Identifier
+    title: str = Field(min_length=1, max_length=200)
+    body: Markdown | None = None
+    caveats: list[Caveat] = Field(default_factory=list)
+
+
+class Style(Strict):
+    percent: Literal["percent", "per cent", "%"] = Field("percent", description="How percentages are written.")
 
 
 class AnnexSection(Strict):
@@ -176,6 +263,11 @@ class Report(Strict):
     next_steps: Markdown | None = None
     annex_a: Annex | None = None
     print: PrintOptions = Field(default_factory=PrintOptions, description="Options for the PDF.")
+    style: Style = Field(default_factory=Style, description="House style for numbers.")
+    metrics: list[Metric] = Field(default_factory=list)
+    datasets: list[Dataset] = Field(default_factory=list)
+    data_sources: list[DataSource] = Field(default_factory=list, description="Annex A entries.")
+    force_in_numbers: list[Identifier] = Field(default_factory=list, description="Metric ids shown as tiles.")
 
     @field_validator("footnotes", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ notes list) and ``print`` (the input to WeasyPrint, footnotes at the page foot).
 
 from __future__ import annotations
 
+import base64
 import copy
 import functools
 from collections.abc import Sequence
@@ -148,14 +149,25 @@ def page_css(doc: Document) -> str:
 
 
 def render_html(doc: Document, *, target: Target = "web", template_dirs: Sequence[Path] = (),
-                style_dirs: Sequence[Path] = ()) -> str:
+                style_dirs: Sequence[Path] = (), charts: dict[str, str] | None = None) -> str:
+    """``charts`` is the SVG of each chart by figure id (see render_charts); it is drawn
+    here when not given, so callers rendering both targets can draw charts once."""
     env = environment(tuple(template_dirs))
     figure_template = env.get_template("partials/figure.html.j2")
     md_env: dict[str, Any] = {"doc": doc, "target": target}
+    if charts is None:
+        charts = {}
+        if any(f.chart for f in doc.figures.values()):
+            from peelgen.render_charts import render_charts
+
+            charts = render_charts(doc)
 
     def render_figure(figure_id: str) -> Markup:
-        return Markup(figure_template.render(figure=doc.figures[figure_id], doc=doc, target=target,  # noqa: S704
-                                             _md_env=md_env))
+        svg = charts.get(figure_id, "")
+        data_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        return Markup(figure_template.render(  # noqa: S704 - a rendered, autoescaped template
+            figure=doc.figures[figure_id], doc=doc, target=target, _md_env=md_env,
+            chart_svg=Markup(svg), chart_uri=data_uri))  # noqa: S704 - SVG drawn by peelgen, text escaped
 
     md_env["render_figure"] = render_figure
     css_names = ["report.css", "print.css"] if target == "print" else ["report.css", "screen.css"]

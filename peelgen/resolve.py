@@ -21,6 +21,7 @@ from peelgen.document import (
     Box,
     Cell,
     Chapter,
+    ChartView,
     Concern,
     Document,
     FigureView,
@@ -34,11 +35,13 @@ from peelgen.document import (
     SummaryRow,
     TableRow,
     TableView,
+    Tile,
 )
-from peelgen.formatting import long_date, number, slugify
+from peelgen.formatting import long_date, measure, number, slugify, unit_label
 from peelgen.framework import ChapterSpec, Framework, QuestionSpec, SubQuestion
+from peelgen.load_csv import DatasetData, load_dataset
 from peelgen.markdown import parse_block, parse_inline
-from peelgen.models import AnnexSection, Finding, Question, Recommendation, Report
+from peelgen.models import AnnexSection, Chart, DataSource, Figure, Finding, Metric, Question, Recommendation, Report
 from peelgen.validate import ValidatedReport
 
 _ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
@@ -67,6 +70,18 @@ class Resolver:
         self.figure_refs: list[tuple[str, Origin, int | None]] = []
         self.used_anchors: set[str] = set()
         self.figure_index = {f.id: i for i, f in enumerate(self.report.figures)}
+        self.metric_index = {m.id: i for i, m in enumerate(self.report.metrics)}
+        self.dataset_index = {d.id: i for i, d in enumerate(self.report.datasets)}
+        self.source_index = {d.id: i for i, d in enumerate(self.report.data_sources)}
+        self.used_metrics: set[str] = set()
+        # Footnotes peelgen writes itself: why a metric's value is missing.
+        self.generated_footnotes: dict[str, tuple[str, Origin]] = {
+            f"missing-{m.id}": (m.missing, Origin(("metrics", i, "missing")))
+            for i, m in enumerate(self.report.metrics) if m.value is None and m.missing
+        }
+        self.datasets: dict[str, DatasetData] = {}
+        self._check_references()
+        self._load_datasets()
         meta = self.report.meta
         force_short = meta.force_short or meta.force
         self.values = {
@@ -173,6 +188,8 @@ class Resolver:
             text = Token("text", "", 0)
             text.content = values[name]
             return [text]
+        if name == "metric" and arg is not None:
+            return self._metric_tokens(arg, origin, line)
         if name == "fig" and arg is not None:
             ref = Token("figure_ref", "", 0)
             ref.meta = {"id": arg}
@@ -186,7 +203,7 @@ class Resolver:
             self.error(origin, "{deadline} is used but no deadline is given", line_offset=line,
                        hint="add 'deadline: YYYY-MM-DD' to this recommendation")
             return []
-        known = [*values, "fig:ID", "figure:ID"]
+        known = [*values, "fig:ID", "figure:ID", "metric:ID"]
         self.error(origin, f"unknown placeholder {token.content}", line_offset=line,
                    hint=suggest(name, list(values)) or f"known: {', '.join('{' + k + '}' for k in known)}")
         return []
@@ -199,6 +216,8 @@ class Resolver:
             return
         if footnote_id in self.report.footnotes:
             text, where = self.report.footnotes[footnote_id], Origin(("footnotes", footnote_id))
+        elif footnote_id in self.generated_footnotes:
+            text, where = self.generated_footnotes[footnote_id]
         elif footnote_id in self.fw.footnotes:
             text, where = self.fw.footnotes[footnote_id], Origin(None, f"footnote '{footnote_id}'")
         else:
@@ -227,12 +246,18 @@ class Resolver:
         figure = self.report.figures[index]
         path: DocPath = ("figures", index)
         numbered = len(self.figures) + 1
+        table = self._table(figure.table) if figure.table else None
         view = FigureView(figure_id, numbered, self.anchor(f"figure-{numbered}"), Fragment([]),
-                          figure.source, figure.annex_pointer, self._table(figure.table), [])
+                          figure.source, figure.annex_pointer, table, [])
         self.figures[figure_id] = view
         view.title = self.inline(figure.title, Origin((*path, "title")))
-        view.notes = [n for i, note in enumerate(figure.table.notes)
-                      if (n := self.block(note, Origin((*path, "table", "notes", i)))) is not None]
+        view.plain_title = _plain_text(view.title)
+        notes = [(note, (*path, "notes", i)) for i, note in enumerate(figure.notes)]
+        if figure.table:
+            notes += [(note, (*path, "table", "notes", i)) for i, note in enumerate(figure.table.notes)]
+        view.notes = [n for note, where in notes if (n := self.block(note, Origin(where))) is not None]
+        if figure.chart is not None:
+            view.chart = self._chart(figure, figure.chart, (*path, "chart"), view.plain_title)
         token = Token("peel_figure", "", 0)
         token.meta = {"id": figure_id}
         return token
@@ -255,6 +280,210 @@ class Resolver:
                     cells.append(Cell(str(value), column.type == "number"))
             rows.append(TableRow(row.kind, cells))
         return TableView([(c.heading, c.type == "number") for c in table.columns], rows)
+
+    # -- metrics and datasets ------------------------------------------------------------
+
+    def _check_references(self) -> None:
+        """Ids that metrics, datasets, charts and tiles refer to must exist."""
+        report = self.report
+        for kind, items in (("metric", report.metrics), ("dataset", report.datasets),
+                            ("data source", report.data_sources)):
+            seen: set[str] = set()
+            key = {"metric": "metrics", "dataset": "datasets", "data source": "data_sources"}[kind]
+            for i, item in enumerate(items):
+                if item.id in seen:
+                    self.error(Origin((key, i, "id")), f"duplicate {kind} id '{item.id}'")
+                seen.add(item.id)
+        sourced = [(("metrics", i), m.data_source) for i, m in enumerate(report.metrics)]
+        sourced += [(("datasets", i), d.data_source) for i, d in enumerate(report.datasets)]
+        sourced += [(("figures", i), f.data_source) for i, f in enumerate(report.figures)]
+        for path, source_id in sourced:
+            if source_id is not None and source_id not in self.source_index:
+                self.error(Origin((*path, "data_source")), f"unknown data source '{source_id}'",
+                           hint=suggest(source_id, list(self.source_index)) or "define it under 'data_sources:'")
+        for i, metric_id in enumerate(report.force_in_numbers):
+            if metric_id not in self.metric_index:
+                self.error(Origin(("force_in_numbers", i)), f"unknown metric '{metric_id}'",
+                           hint=suggest(metric_id, list(self.metric_index)) or "define it under 'metrics:'")
+        for i, figure in enumerate(report.figures):
+            chart = figure.chart
+            if chart is None:
+                continue
+            if chart.dataset is not None and chart.dataset not in self.dataset_index:
+                self.error(Origin(("figures", i, "chart", "dataset")), f"unknown dataset '{chart.dataset}'",
+                           hint=suggest(chart.dataset, list(self.dataset_index)) or "define it under 'datasets:'")
+            for j, metric_id in enumerate(chart.metrics):
+                if metric_id not in self.metric_index:
+                    self.error(Origin(("figures", i, "chart", "metrics", j)), f"unknown metric '{metric_id}'",
+                               hint=suggest(metric_id, list(self.metric_index)))
+
+    def _load_datasets(self) -> None:
+        for i, dataset in enumerate(self.report.datasets):
+            path = self._inside_folder(dataset.file, ("datasets", i, "file"), (".csv",))
+            if path is None:
+                continue
+            data, problems = load_dataset(path)
+            self.diagnostics.extend(problems)
+            if data is not None:
+                self.datasets[dataset.id] = data
+
+    def metric(self, metric_id: str) -> Metric:
+        return self.report.metrics[self.metric_index[metric_id]]
+
+    def format_metric(self, metric: Metric, value: float) -> str:
+        return measure(value, unit=metric.unit, decimals=metric.decimals,
+                       percent_style=self.report.style.percent, scale=metric.scale)
+
+    def _metric_tokens(self, reference: str, origin: Origin, line: int | None) -> list[Token]:
+        metric_id, _, field = reference.partition(".")
+        if metric_id not in self.metric_index:
+            self.error(origin, f"unknown metric '{metric_id}' in {{metric:{reference}}}", line_offset=line,
+                       hint=suggest(metric_id, list(self.metric_index)) or "define it under 'metrics:'")
+            return []
+        metric = self.metric(metric_id)
+        self.used_metrics.add(metric_id)
+        fields = {"": "value", "value": "value", "ew": "ew", "period": "period", "label": "label", "source": "source"}
+        if field not in fields:
+            self.error(origin, f"unknown field '.{field}' in {{metric:{reference}}}", line_offset=line,
+                       hint="use .ew, .period, .label or .source, or nothing for the force's value")
+            return []
+        attribute = fields[field]
+        if attribute in ("period", "label", "source"):
+            text_value = getattr(metric, attribute)
+            if text_value is None:
+                self.error(origin, f"metric '{metric_id}' has no {attribute}", line_offset=line)
+                return []
+            return [_text_token(text_value)]
+        value = getattr(metric, attribute)
+        if value is not None:
+            return [_text_token(self.format_metric(metric, value))]
+        if attribute == "ew":
+            self.error(origin, f"metric '{metric_id}' has no England and Wales value", line_offset=line,
+                       hint="add 'ew:' to the metric")
+            return []
+        # A missing value prints as a dash with a footnote saying why, as the reports do.
+        ref = Token("footnote_ref", "", 0)
+        ref.meta = {"id": f"missing-{metric_id}"}
+        self._cite(ref, origin, line)
+        return [_text_token("–"), ref]
+
+    # -- charts ----------------------------------------------------------------------
+
+    def _chart(self, figure: Figure, chart: Chart, path: DocPath, title: str) -> ChartView | None:
+        percent = self.report.style.percent
+        if chart.type == "comparison":
+            metrics = [self.metric(m) for m in chart.metrics if m in self.metric_index]
+            if not metrics:
+                return None
+            first = metrics[0]
+            categories = [m.label for m in metrics]
+            force_values = [m.value for m in metrics]
+            ew_values = [m.ew for m in metrics]
+            series = [(self.values["force_short"], force_values), (self.fw.labels.england_and_wales, ew_values)]
+            self.used_metrics.update(chart.metrics)
+            view = self._chart_view(chart, categories, series, first.unit, first.per, first.decimals, False)
+            pairs = "; ".join(
+                f"{label}: {self._fmt(f, first)} in {self.values['force_short']} against "
+                f"{self._fmt(e, first)} in {self.fw.labels.england_and_wales}"
+                for label, f, e in zip(categories, force_values, ew_values, strict=True))
+            view.description = f"{title}. Bar chart comparing {self.values['force_short']} with " \
+                               f"{self.fw.labels.england_and_wales} ({view.unit_label.lower()}). {pairs}."
+            return view
+        dataset = self.report.datasets[self.dataset_index[chart.dataset]] if chart.dataset in self.dataset_index \
+            else None
+        data = self.datasets.get(chart.dataset or "")
+        if dataset is None or data is None:
+            return None  # already reported
+        columns = chart.columns or data.columns
+        unknown = [c for c in columns if c not in data.columns]
+        if unknown:
+            self.error(Origin((*path, "columns")), f"column '{unknown[0]}' is not in {dataset.file}",
+                       hint=f"columns: {', '.join(data.columns)}")
+            return None
+        def fmt(value: float | None) -> str:
+            return "no data" if value is None else measure(value, unit=dataset.unit, decimals=dataset.decimals,
+                                                             percent_style=percent)
+        if chart.type == "trend":
+            categories = [key for key, _ in data.rows]
+            series = [(c, [v for _, v in data.column(c)]) for c in columns]
+            view = self._chart_view(chart, categories, series, dataset.unit, dataset.per, dataset.decimals,
+                                    data.illustrative)
+            changes = "; ".join(f"{name}: {fmt(values[0])} in {categories[0]} and {fmt(values[-1])} in "
+                                f"{categories[-1]}" for name, values in series)
+            view.description = f"{title}. Line chart of {view.unit_label.lower()} over {len(categories)} " \
+                               f"periods. {changes}."
+            return view
+        if chart.type == "shares":
+            column = columns[0]
+            points = data.column(column)
+            view = self._chart_view(chart, [k for k, _ in points], [(column, [v for _, v in points])],
+                                    dataset.unit, dataset.per, dataset.decimals, data.illustrative)
+            parts = "; ".join(f"{k}: {fmt(v)}" for k, v in points)
+            view.description = f"{title}. Bar chart of shares by category. {parts}."
+            return view
+        # ranked: every force, highest first, this force highlighted, England and Wales as a line
+        column = columns[0]
+        national = self.fw.labels.england_and_wales
+        points = [(k, v) for k, v in data.column(column) if k != national]
+        reference = next((v for k, v in data.column(column) if k == national), None)
+        present = sorted(((k, v) for k, v in points if v is not None), key=lambda kv: (-kv[1], kv[0]))
+        missing = [k for k, v in points if v is None]
+        highlight = self._find_force([k for k, _ in points])
+        if highlight is None:
+            self.error(Origin((*path, "dataset")), f"{dataset.file} has no row for {self.values['force']}",
+                       hint="the first column should name every force in full, as in meta.force")
+        view = self._chart_view(chart, [k for k, _ in present], [(column, [v for _, v in present])],
+                                dataset.unit, dataset.per, dataset.decimals, data.illustrative)
+        view.highlight = highlight
+        view.missing = missing
+        if reference is not None:
+            view.reference = (national, reference)
+        values = [v for _, v in present]
+        if chart.band and len(values) >= 2:
+            import statistics
+
+            mean, spread = statistics.fmean(values), statistics.pstdev(values)
+            view.band = (mean - spread, mean + spread)
+        rank = next((i for i, (k, _) in enumerate(present, start=1) if k == highlight), None)
+        sentences = [f"{title}. Bar chart of {len(present)} forces, highest first."]
+        if highlight is not None and rank is not None:
+            sentences.append(f"{highlight}: {fmt(dict(present)[highlight])}, {_ordinal(rank)} of {len(present)}.")
+        elif highlight is not None:
+            sentences.append(f"{highlight}: no data.")
+        if reference is not None:
+            sentences.append(f"{national}: {fmt(reference)}.")
+        if present:
+            sentences.append(f"Highest: {present[0][0]}, {fmt(present[0][1])}. "
+                             f"Lowest: {present[-1][0]}, {fmt(present[-1][1])}.")
+        if view.band:
+            sentences.append(f"Shaded band: one standard deviation either side of the mean of forces, from "
+                             f"{fmt(view.band[0])} to {fmt(view.band[1])}.")
+        if missing:
+            sentences.append(f"No data for {', '.join(missing)}.")
+        view.description = " ".join(sentences)
+        return view
+
+    def _fmt(self, value: float | None, metric: Metric) -> str:
+        return "no data" if value is None else self.format_metric(metric, value)
+
+    def _find_force(self, names: list[str]) -> str | None:
+        wanted = [self.values["force"], self.values["force_short"], self.values["area"]]
+        for candidate in wanted:
+            if candidate in names:
+                return candidate
+        return None
+
+    def _chart_view(self, chart: Chart, categories: list[str], series: list[tuple[str, list[float | None]]],
+                    unit: str, per: str | None, decimals: int, illustrative: bool) -> ChartView:
+        percent = self.report.style.percent
+        label = chart.y_label or unit_label(unit, per, percent)
+        first_heading = "Period" if chart.type == "trend" else ""
+        headings = [(first_heading, False), *[(name, True) for name, _ in series]]
+        rows = [TableRow("row", [Cell(category, False), *[
+            Cell("" if values[i] is None else number(values[i], decimals), True) for _, values in series]])
+            for i, category in enumerate(categories)]
+        return ChartView(chart.type, categories, series, label, decimals, "", TableView(headings, rows),
+                         illustrative=illustrative)
 
     # -- grades ----------------------------------------------------------------------
 
@@ -324,7 +553,8 @@ class Resolver:
                     yield self._question(question_spec, question, ("questions", index))
         elif spec.kind == "annex":
             yield from self._annex(spec)
-        # "force-in-numbers" needs metrics, which this report format does not have yet.
+        elif spec.kind == "force-in-numbers":
+            yield from self._force_in_numbers(spec)
 
     def _text_chapter(self, spec: ChapterSpec) -> Iterator[Chapter]:
         override = getattr(self.report, spec.report_field, None) if spec.report_field else None
@@ -339,6 +569,21 @@ class Resolver:
             for s in spec.sections
         ]
         yield Chapter(spec.id, "text", heading, body=body, sections=sections)
+
+    def _force_in_numbers(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        if not self.report.force_in_numbers:
+            return
+        origin = Origin(None, f"chapter '{spec.id}'")
+        chapter = Chapter(spec.id, "force-in-numbers", self.heading(spec.heading or spec.id, origin, spec.id, 1))
+        for i, metric_id in enumerate(self.report.force_in_numbers):
+            if metric_id not in self.metric_index:
+                continue  # reported by _check_references
+            metric = self.metric(metric_id)
+            where = Origin(("force_in_numbers", i))
+            ew = self.inline(f"{{metric:{metric_id}.ew}}", where) if metric.ew is not None else None
+            chapter.tiles.append(Tile(metric.label, self.inline(f"{{metric:{metric_id}}}", where), ew, metric.period))
+        chapter.note = self.block(self.fw.labels.force_in_numbers_pointer, origin)
+        yield chapter
 
     def _overview(self) -> Chapter:
         fw, overall = self.fw, self.report.overall
@@ -429,16 +674,86 @@ class Resolver:
     def _annex(self, spec: ChapterSpec) -> Iterator[Chapter]:
         annex = getattr(self.report, spec.report_field, None) if spec.report_field else None
         origin = Origin(None, f"chapter '{spec.id}'")
-        if annex is None and not spec.body:
+        if annex is None and not spec.body and not self.figures and not self.report.force_in_numbers:
             return
         heading = self.heading(spec.heading or spec.id, origin, spec.id, 1)
         if annex is None:
-            yield Chapter(spec.id, "annex", heading, body=self.block(spec.body, origin))
+            yield Chapter(spec.id, "annex", heading, body=self.block(spec.body, origin),
+                          sections=self._generated_annex(spec.id))
             return
         path: DocPath = (spec.report_field or spec.id,)
         body = self.block(annex.body, Origin((*path, "body")))
-        yield Chapter(spec.id, "annex", heading, body=body,
-                      sections=self._annex_sections(annex.sections, (*path, "sections"), spec.id, 2))
+        sections = self._annex_sections(annex.sections, (*path, "sections"), spec.id, 2)
+        sections.extend(self._generated_annex(spec.id))
+        yield Chapter(spec.id, "annex", heading, body=body, sections=sections)
+
+    def _generated_annex(self, annex_id: str) -> list[Section]:
+        """Annex A entries derived from what the report uses: the data sources behind
+        Force in numbers, then every figure under its force-neutral title."""
+        labels = self.fw.labels
+        origin = Origin(None, "annex")
+        sections: list[Section] = []
+        described: dict[str, str] = {}  # data source id -> its heading's anchor
+        tile_sources = [self.metric(m).data_source for m in self.report.force_in_numbers if m in self.metric_index]
+        ordered = list(dict.fromkeys(s for s in tile_sources if s))
+        if ordered:
+            heading = self.heading(labels.annex_force_in_numbers, origin, f"{annex_id}-force-in-numbers", 2)
+            children = []
+            for source_id in ordered:
+                source = self.report.data_sources[self.source_index[source_id]]
+                child = self._data_source_section(source, heading.anchor, 3)
+                described[source_id] = source.title
+                children.append(child)
+            sections.append(Section(heading, sections=children))
+        figures = sorted(self.figures.values(), key=lambda f: f.number)
+        if figures:
+            heading = self.heading(labels.annex_figures, origin, f"{annex_id}-figures", 2)
+            children = []
+            for view in figures:
+                index = self.figure_index[view.id]
+                figure = self.report.figures[index]
+                title = figure.annex_title or _neutral_title(figure.title)
+                sub = self.heading(f"{labels.figure} {view.number}: {title}", Origin(("figures", index, "title")),
+                                   f"{heading.anchor}-figure-{view.number}", 3, in_contents=False)
+                view.annex_anchor = sub.anchor
+                parts = []
+                if figure.source:
+                    parts.append(f"{labels.source}: {figure.source}.")
+                source = (self.report.data_sources[self.source_index[figure.data_source]]
+                          if figure.data_source in self.source_index else None)
+                if source is not None and source.id in described:
+                    # Described, caveats and all, in its own entry above: point to it.
+                    parts.append(labels.see_above.format(title=source.title))
+                elif source is not None:
+                    parts.append(source.body or "")
+                    if source.caveats:
+                        parts.append(self._caveats_markdown(source))
+                        described[source.id] = source.title
+                if figure.annex_note:
+                    parts.append(figure.annex_note)
+                text = "\n\n".join(p for p in parts if p)
+                body = self.block(text, Origin(("figures", index))) if text else None
+                children.append(Section(sub, body=body))
+            sections.append(Section(heading, sections=children))
+        return sections
+
+    def _data_source_section(self, source: DataSource, parent: str, level: int) -> Section:
+        index = self.source_index[source.id]
+        heading = self.heading(source.title, Origin(("data_sources", index, "title")),
+                               f"{parent}-{source.id}", level, in_contents=False)
+        text = source.body or ""
+        if source.caveats:
+            text += "\n\n" + self._caveats_markdown(source)
+        return Section(heading, body=self.block(text, Origin(("data_sources", index, "body"))))
+
+    def _caveats_markdown(self, source: DataSource) -> str:
+        lines = [self.fw.labels.caveats_intro, ""]
+        for caveat in source.caveats:
+            forces = _join_names(caveat.forces)
+            text = " ".join(caveat.text.split())
+            # The caveat text continues a sentence whose subject is the forces named.
+            lines.append(f"- **{forces}** {text}" if forces else f"- {text}")
+        return "\n".join(lines)
 
     def _annex_sections(self, sections: list[AnnexSection], path: DocPath, parent: str, level: int) -> list[Section]:
         out = []
@@ -466,27 +781,33 @@ class Resolver:
                 parts.append(("text", text))
         return parts
 
-    def _image(self, relative: str, path: DocPath) -> str | None:
-        """A data: URI for an image inside the report's folder, or None with an error."""
+    def _inside_folder(self, relative: str, path: DocPath, suffixes: Iterable[str]) -> Path | None:
+        """The file ``relative`` names inside the report's folder, or None with an error."""
         origin = Origin(path)
         pure = PurePosixPath(relative.replace("\\", "/"))
         if ":" in relative or pure.is_absolute() or ".." in pure.parts:
             self.error(origin, f"'{relative}' must be a relative path inside the report's folder",
-                       hint="copy the image next to the report and give its file name")
+                       hint="put the file next to the report and give its name")
             return None
-        suffix = pure.suffix.lower()
-        if suffix not in _IMAGE_TYPES:
-            self.error(origin, f"'{relative}' is not a PNG, JPEG or SVG image")
+        if pure.suffix.lower() not in suffixes:
+            self.error(origin, f"'{relative}' must be a {' or '.join(sorted(suffixes))} file")
             return None
         file = (self.base_dir / pure).resolve()
         if not file.is_relative_to(self.base_dir) or not file.is_file():
-            self.error(origin, f"image '{relative}' not found in the report's folder")
+            self.error(origin, f"'{relative}' not found in the report's folder")
+            return None
+        return file
+
+    def _image(self, relative: str, path: DocPath) -> str | None:
+        """A data: URI for an image inside the report's folder, or None with an error."""
+        file = self._inside_folder(relative, path, _IMAGE_TYPES)
+        if file is None:
             return None
         data = file.read_bytes()
         if len(data) > MAX_IMAGE_BYTES:
-            self.error(origin, f"image '{relative}' is larger than {MAX_IMAGE_BYTES // 1024 // 1024} MB")
+            self.error(Origin(path), f"image '{relative}' is larger than {MAX_IMAGE_BYTES // 1024 // 1024} MB")
             return None
-        return f"data:{_IMAGE_TYPES[suffix]};base64,{base64.b64encode(data).decode('ascii')}"
+        return f"data:{_IMAGE_TYPES[file.suffix.lower()]};base64,{base64.b64encode(data).decode('ascii')}"
 
     # -- final checks ------------------------------------------------------------------
 
@@ -503,6 +824,40 @@ class Resolver:
             if figure_id not in self.figures:
                 self.error(origin, f"{{fig:{figure_id}}} refers to no placed figure", line_offset=line,
                            hint=suggest(figure_id, list(self.figures)))
+
+
+def _text_token(content: str) -> Token:
+    token = Token("text", "", 0)
+    token.content = content
+    return token
+
+
+def _plain_text(fragment: Fragment) -> str:
+    """The words of an inline fragment, without footnote markers."""
+    parts = []
+    for token in fragment.tokens:
+        if token.type in ("text", "code_inline"):
+            parts.append(token.content)
+        elif token.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts).strip()
+
+
+def _neutral_title(title: str) -> str:
+    """'Crime rates in {area}, for 2016' -> 'Crime rates, for 2016' (the Annex A form)."""
+    title = re.sub(r"\[\^[^\]]+\]", "", title)  # the annex entry cites no footnotes
+    return re.sub(r"\s+(?:in|for)\s+\{(?:area|force|force_short)\}(?:\s+Police)?", "", title)
+
+
+def _join_names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def resolve(validated: ValidatedReport) -> Document:

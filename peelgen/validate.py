@@ -275,6 +275,8 @@ def _check_against_framework(report: Report, fw: Framework, source: SourceMap) -
     for index, figure in enumerate(report.figures):
         if figure_ids[figure.id] > 1 and figure.id in [f.id for f in report.figures[:index]]:
             out.append(source.diagnostic(("figures", index, "id"), f"duplicate figure id '{figure.id}'"))
+        if figure.table is None:
+            continue  # a chart: its data is checked when it is resolved
         columns = len(figure.table.columns)
         for r, row in enumerate(figure.table.rows):
             if len(row.cells) != columns:
