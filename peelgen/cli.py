@@ -12,6 +12,7 @@ from peelgen.diagnostics import BuildFailed, Diagnostic, display_name
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 70
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
@@ -51,6 +52,53 @@ def validate(files: tuple[Path, ...]) -> None:
     sys.exit(EXIT_INVALID if failed else 0)
 
 
+class _Progress:
+    """A one-line progress bar on stderr: cleared before each message, redrawn as each
+    report finishes. Shown only when stderr is a terminal; otherwise the messages alone
+    are printed, as plain lines."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self.total = total
+        self.done = 0
+        self.enabled = enabled
+        self._shown = False
+        self._draw()
+
+    def _draw(self) -> None:
+        if not self.enabled:
+            return
+        width = 24
+        filled = width * self.done // max(self.total, 1)
+        bar = "#" * filled + "." * (width - filled)
+        click.echo(f"\r[{bar}] {self.done}/{self.total} reports", err=True, nl=False, color=True)
+        self._shown = True
+
+    def _clear(self) -> None:
+        if self._shown:
+            click.echo("\r\033[K", err=True, nl=False, color=True)  # keep the escape: this is a terminal
+            self._shown = False
+
+    def echo(self, text: str, *, err: bool = False) -> None:
+        self._clear()  # redrawn by the next advance()
+        click.echo(text, err=err)
+
+    def advance(self) -> None:
+        self.done += 1
+        self._draw()
+
+    def close(self) -> None:
+        self._clear()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _stderr_is_tty() -> bool:
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
+
+
 @cli.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
@@ -60,28 +108,55 @@ def validate(files: tuple[Path, ...]) -> None:
 @click.option("--templates", "template_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
               help="Folder searched for templates before the built-in ones (repeatable).")
 @click.option("--untagged", is_flag=True, help="Write an untagged PDF (tagged PDF/UA-1 is the default).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Build this many reports at once, each in its own process (0: one per CPU).")
 def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tuple[Path, ...],
-          untagged: bool) -> None:
-    """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf."""
-    from peelgen.build import FORMATS
-    from peelgen.build import build as build_report
+          untagged: bool, jobs: int) -> None:
+    """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf.
+
+    A report that fails leaves its earlier output as it was; the others are still built.
+    """
+    import os
+
+    from peelgen.build import FORMATS, BuildOptions, build_many
 
     _check_exists(reports)
     formats = FORMATS if fmt == "all" else (fmt,)
-    failed = 0
-    for path in reports:
-        style_dirs = tuple(d / "styles" for d in template_dirs if (d / "styles").is_dir())
-        try:
-            written = build_report(path, out_dir, formats, template_dirs=template_dirs,
-                                   style_dirs=style_dirs, tagged=not untagged)
-        except BuildFailed as failure:
-            failed += 1
-            _print_diagnostics(failure.diagnostics)
-            click.echo(f"{display_name(path)}: build failed; previous output left as it was", err=True)
-        else:
-            for output in written:
-                click.echo(f"wrote {display_name(output)}")
-    sys.exit(EXIT_INVALID if failed else 0)
+    style_dirs = tuple(d / "styles" for d in template_dirs if (d / "styles").is_dir())
+    options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged)
+    jobs = jobs or os.cpu_count() or 1
+    batch = len(reports) > 1
+    progress = _Progress(len(reports), enabled=batch and _stderr_is_tty())
+    built = failed = 0
+    internal = False
+    writers: dict[Path, str] = {}  # output file -> the report that wrote it
+    try:
+        for result in build_many(reports, options, jobs=jobs):
+            name = display_name(result.path)
+            if result.ok:
+                built += 1
+                for output in result.written:
+                    progress.echo(f"wrote {display_name(output)}")
+                    other = writers.setdefault(output.resolve(), name)
+                    if other != name:
+                        progress.echo(f"{name}: warning: {display_name(output)} was also written by {other}; "
+                                      "give each report its own meta.slug", err=True)
+            elif result.internal_error:
+                failed += 1
+                internal = True
+                progress.echo(_one_line(f"{name}: internal error: {result.internal_error} "
+                                        "(please report this with the input that caused it)"), err=True)
+            else:
+                failed += 1
+                for diagnostic in result.diagnostics:
+                    progress.echo(diagnostic.format(), err=True)
+                progress.echo(f"{name}: build failed; previous output left as it was", err=True)
+            progress.advance()
+    finally:
+        progress.close()
+    if batch:
+        click.echo(f"{built} built, {failed} failed", err=True)
+    sys.exit(EXIT_INTERNAL if internal else EXIT_INVALID if failed else 0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo("peelgen: interrupted", err=True)
         return 130
     except Exception as error:  # noqa: BLE001 - the promise is: no traceback, ever
-        click.echo(f"peelgen: internal error: {type(error).__name__}: {error} "
-                   "(please report this with the input that caused it)", err=True)
-        return 70
+        click.echo(_one_line(f"peelgen: internal error: {type(error).__name__}: {error} "
+                             "(please report this with the input that caused it)"), err=True)
+        return EXIT_INTERNAL
     return 0

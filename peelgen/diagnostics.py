@@ -63,6 +63,11 @@ class BuildFailed(Exception):
         self.diagnostics: list[Diagnostic] = sorted(diagnostics, key=Diagnostic.sort_key)
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
+    def __reduce__(self) -> tuple[type[BuildFailed], tuple[list[Diagnostic]]]:
+        # Pickled with its diagnostics (the default would pass the message string back to
+        # __init__), so that it can cross from a worker process intact.
+        return (type(self), (self.diagnostics,))
+
 
 def suggest(word: str, candidates: Sequence[str]) -> str | None:
     """Return a ``did you mean`` hint for a near miss, or ``None``."""

@@ -64,11 +64,48 @@ class Concern:
 
 @dataclass(slots=True)
 class Box:
-    kind: str  # "areas-for-improvement" | "causes-of-concern"
+    kind: str  # areas-for-improvement | causes-of-concern | innovative-practice | promising-practice
     title: str
     anchor: str
     items: list[Item] = field(default_factory=list)
     concerns: list[Concern] = field(default_factory=list)
+    item_labels: list[str] = field(default_factory=list)  # "Area for improvement 1" …, when numbered
+    subtitle: str | None = None  # a practice box's own title
+    body: Fragment | None = None  # a practice box's text
+
+
+@dataclass(slots=True)
+class InspectedRow:
+    label: str
+    inspected: bool
+
+
+@dataclass(slots=True)
+class ComponentRow:
+    label: str
+    grade: GradeView
+    last_inspected: str | None
+    anchor: str
+
+
+@dataclass(slots=True)
+class PillarTable:
+    label: str
+    grade: GradeView
+    anchor: str
+    rows: list[ComponentRow]
+
+
+@dataclass(slots=True)
+class GradeColumn:
+    grade: GradeView
+    entries: list[tuple[str, str]]  # (table label, anchor)
+
+
+@dataclass(slots=True)
+class Signature:
+    name: str
+    title: str
 
 
 @dataclass(slots=True)
@@ -84,6 +121,7 @@ class Chapter:
     kind: str
     heading: Heading
     grade: GradeView | None = None
+    new_page: bool = True
     intro: Fragment | None = None
     body: Fragment | None = None
     sections: list[Section] = field(default_factory=list)
@@ -99,6 +137,20 @@ class Chapter:
     # Force in numbers only
     tiles: list[Tile] = field(default_factory=list)
     note: Fragment | None = None
+    # 2018/19 and 2023–25 kinds
+    closing: Fragment | None = None
+    signature: Signature | None = None
+    inspected_rows: list[InspectedRow] = field(default_factory=list)
+    inspected_heading: str | None = None
+    pillar_tables: list[PillarTable] = field(default_factory=list)
+    question_heading: Heading | None = None  # a pillar's question, under its divider heading
+    components: list[Chapter] = field(default_factory=list)  # a pillar's components
+    carried_over: Fragment | None = None  # a component not inspected this cycle
+    findings_intro: Fragment | None = None
+    columns: list[GradeColumn] = field(default_factory=list)  # "Our judgments"
+    main_findings_heading: Heading | None = None
+    main_findings_intro: Fragment | None = None
+    crime_recording: Fragment | None = None
 
 
 @dataclass(slots=True)
@@ -180,6 +232,12 @@ class Labels:
     england_and_wales: str = "England and Wales"
     show_data: str = "Show the data behind this chart"
     illustrative: str = "Illustrative data."
+    inspected_area: str = "Area"
+    last_inspected: str = "Last inspected"
+    grade: str = "Grade"
+    yes: str = "Yes"
+    no: str = "No"
+    not_graded_sentence: str = ""
 
 
 @dataclass(slots=True)
@@ -200,6 +258,7 @@ class Document:
     template: str
     labels: Labels
     chapters: list[Chapter]
+    cycle: str | None
     figures: dict[str, FigureView]
     footnotes: list[FootnoteView]
     annex_anchor: str | None
@@ -219,5 +278,8 @@ class Document:
             children = [s.heading for s in chapter.sections if s.heading and s.heading.in_contents]
             if chapter.summary_heading:
                 children.append(chapter.summary_heading)
+            if chapter.question_heading:
+                children.insert(0, chapter.question_heading)
+            children += [c.heading for c in chapter.components]
             entries.append((chapter.heading, children))
         return entries

@@ -71,6 +71,23 @@ class Labels(_Frozen):
     caveats_intro: str = "When viewing this data, the reader should be aware of the following:"
     see_above: str = "Please see ‘{title}’ above."
     no_data: str = "No data"
+    # 2018/19 integrated assessment
+    inspected_area: str = "Area"
+    inspected_question: str = "Inspected in {cycle}?"
+    last_inspected: str = "Last inspected"
+    grade: str = "Grade"
+    yes: str = "Yes"
+    no: str = "No"
+    summary: str = "Summary"
+    # 2023–25
+    judgments: str = "Our judgments"
+    not_graded_sentence: str = "We do not grade the victim service assessment."
+    main_findings: str = "Main findings"
+    main_findings_intro: str = "In this section we set out our main findings that relate to {topic}."
+    area_for_improvement_numbered: str = "Area for improvement {n}"
+    innovative_practice: str = "Innovative practice"
+    promising_practice: str = "Promising practice"
+    victim_service_assessment: str = "Victim service assessment"
 
 
 class GradeChange(_Frozen):
@@ -92,15 +109,34 @@ class SubQuestion(_Frozen):
 
 
 class QuestionSpec(_Frozen):
+    """A graded unit: a question (2016), a component (2018/19) or an area (2023–25)."""
+
     id: str
     heading: str
-    table_label: str
-    short_label: str
+    table_label: str | None = None
+    short_label: str | None = None
+    ipa_label: str | None = Field(None, description="Label in the 'inspected this cycle?' table.")
+    pillar: str | None = None
     grade_phrase_topic: str | None = None
     graded: bool = True
     required: bool = True
+    mandatory: bool = Field(False, description="Must be inspected this cycle.")
+    topic: str | None = Field(None, description="Completes 'main findings that relate to …'.")
+    lead: str | None = Field(None, description="Lead sentence, e.g. '{force} {grade_phrase} recording crime.'")
     intro: str | None = None
     sections: list[SubQuestion] = []
+
+    def label(self, kind: str) -> str:
+        return {"table": self.table_label, "short": self.short_label,
+                "ipa": self.ipa_label}.get(kind) or self.table_label or self.heading
+
+
+class PillarSpec(_Frozen):
+    id: str
+    heading: str
+    question: str
+    label: str | None = None
+    graded: bool = True
 
 
 class OverallSpec(_Frozen):
@@ -116,11 +152,20 @@ class TextSection(_Frozen):
     body: str
 
 
+ChapterKind = Literal[
+    "text", "force-in-numbers", "overview", "questions", "annex",
+    "inspection-approach", "summary-tables", "observations", "pillars",
+    "judgments", "leadership", "victim-service", "areas",
+]
+
+
 class ChapterSpec(_Frozen):
     id: str
-    kind: Literal["text", "force-in-numbers", "overview", "questions", "annex"]
+    kind: ChapterKind
     heading: str | None = None
     body: str | None = None
+    closing: str | None = Field(None, description="Boilerplate after the report's text (leadership).")
+    new_page: bool = Field(True, description="Start the chapter on a new page in print.")
     sections: list[TextSection] = []
     report_field: str | None = Field(None, description="Report key whose text replaces or fills this chapter.")
 
@@ -141,9 +186,19 @@ class Framework(_Frozen):
     grade_change: GradeChange | None = None
     overall_lead: str | None = None
     footnotes: dict[str, str] = {}
-    overall: OverallSpec
+    overall: OverallSpec | None = None
+    cycle: str | None = Field(None, description="Inspection cycle: an inspected unit's last_inspected.")
+    pillars: list[PillarSpec] = []
     chapters: list[ChapterSpec]
     questions: list[QuestionSpec]
+    carried_over: str | None = Field(None, description="Standard sentence for a judgment carried over.")
+    findings_intro: str | None = Field(None, description="Sentence before an inspected unit's findings.")
+    hmi_openings: dict[Literal["positive", "mixed", "concerning"], str] = {}
+    hmi_closing: str | None = None
+    crime_recording: str | None = Field(None, description="Sentence with {force}, {percent}, {interval}, {of}.")
+
+    def has_chapter(self, kind: str) -> bool:
+        return any(chapter.kind == kind for chapter in self.chapters)
 
     @functools.cached_property
     def grade_ids(self) -> list[str]:

@@ -112,13 +112,30 @@ class CauseOfConcern(Strict):
     recommendations: list[Recommendation] = Field(default_factory=list)
 
 
+class Practice(Strict):
+    kind: Literal["innovative", "promising"]
+    title: str = Field(min_length=1, max_length=200)
+    body: Markdown
+
+
+class CrimeRecording(Strict):
+    percent: float = Field(ge=0, le=100, description="Estimated share of crime recorded.")
+    interval: float = Field(ge=0, le=100, description="Confidence interval, +/- percentage points.")
+    of: str = Field(min_length=1, max_length=200, description="What was estimated, e.g. 'reported crime'.")
+
+
 class Question(Strict):
-    id: Identifier = Field(description="The framework's question id.")
+    id: Identifier = Field(description="The framework's question, component or area id.")
     grade: GradeId
+    inspected: bool | None = Field(None, description="Inspected this cycle? (2018/19)")
+    last_inspected: str | None = Field(None, max_length=20, description="e.g. '2016' or '2018/19'.")
+    carried_over: Markdown | None = Field(None, description="Own text for a judgment carried over.")
     findings: list[Finding] = Field(default_factory=list)
     summary: Markdown | None = Field(None, description="Summary of findings.")
     areas_for_improvement: list[AreaForImprovement] = Field(default_factory=list)
     causes_of_concern: list[CauseOfConcern] = Field(default_factory=list)
+    practice: list[Practice] = Field(default_factory=list, description="Innovative or promising practice boxes.")
+    crime_recording: CrimeRecording | None = None
 
 
 class Column(Strict):
@@ -253,10 +270,52 @@ class Annex(Strict):
     sections: list[AnnexSection] = Field(default_factory=list)
 
 
+class Signature(Strict):
+    name: str = Field(min_length=1, max_length=120)
+    title: str = Field(min_length=1, max_length=200, description="e.g. HM Inspector of Constabulary")
+
+
+class PillarEntry(Strict):
+    id: Identifier = Field(description="A pillar id from the framework.")
+    grade: GradeId
+    summary: Markdown | None = None
+
+
+Stage = Literal["contact", "response", "recording", "investigation", "outcome"]
+
+
+class VictimFinding(Strict):
+    stage: Stage = Field(description="Where in the victim's journey: findings print in journey order.")
+    heading: str = Field(min_length=1, max_length=300, description="A full-sentence heading.")
+    body: Markdown
+
+
+class VictimService(Strict):
+    case_files: int = Field(ge=1, le=100_000, description="Case files reviewed.")
+    closed_files: int | None = Field(None, ge=0, description="Of which closed with the outcome below.")
+    closed_outcome: str | None = Field(None, max_length=200)
+    findings: list[VictimFinding] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _closed_within_reviewed(self) -> VictimService:
+        if self.closed_files is not None and self.closed_files > self.case_files:
+            raise ValueError("closed_files cannot be more than case_files")
+        if (self.closed_files is None) != (self.closed_outcome is None):
+            raise ValueError("give closed_files and closed_outcome together")
+        return self
+
+
 class Report(Strict):
     framework: str = Field(description="The framework id, e.g. 'peel-2016-effectiveness'.")
     meta: Meta
-    overall: Overall
+    overall: Overall | None = Field(None, description="Required when the framework grades an overall question.")
+    hmi: Signature | None = Field(None, description="HM Inspector's signature block.")
+    observations: Markdown | None = Field(None, description="HM Inspector's observations or summary.")
+    tone: Literal["positive", "mixed", "concerning"] | None = Field(
+        None, description="Chooses the stock opening sentence of HM Inspector's summary.")
+    leadership: Markdown | None = Field(None, description="The ungraded leadership summary (2023–25).")
+    pillars: list[PillarEntry] = Field(default_factory=list, description="Pillar grades and summaries (2018/19).")
+    victim_service: VictimService | None = None
     questions: list[Question] = Field(min_length=1)
     figures: list[Figure] = Field(default_factory=list)
     footnotes: dict[Identifier, Markdown] = Field(default_factory=dict)

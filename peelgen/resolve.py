@@ -22,16 +22,21 @@ from peelgen.document import (
     Cell,
     Chapter,
     ChartView,
+    ComponentRow,
     Concern,
     Document,
     FigureView,
     FootnoteView,
     Fragment,
+    GradeColumn,
     GradeView,
     Heading,
+    InspectedRow,
     Item,
     Labels,
+    PillarTable,
     Section,
+    Signature,
     SummaryRow,
     TableRow,
     TableView,
@@ -91,7 +96,12 @@ class Resolver:
             "inspectorate": meta.inspectorate or self.fw.inspectorate.name,
             "inspectorate_short": self.fw.inspectorate.short,
             "programme_year": self.fw.programme_year,
+            "cycle": self.fw.cycle or "",
         }
+        # Anchors of every graded unit and pillar, reserved first so that tables printed
+        # before a unit's chapter (summary tables, "Our judgments") can link to it.
+        self.unit_anchor = {q.id: self.anchor(q.id) for q in self.fw.questions}
+        self.unit_anchor |= {p.id: self.anchor(p.id) for p in self.fw.pillars}
 
     # -- diagnostics ---------------------------------------------------------------
 
@@ -128,6 +138,10 @@ class Resolver:
 
     def heading(self, text: str, origin: Origin, anchor: str, level: int, *, in_contents: bool = True) -> Heading:
         return Heading(self.inline(text, origin), self.anchor(anchor), level, in_contents)
+
+    def reserved_heading(self, text: str, origin: Origin, unit_id: str, level: int) -> Heading:
+        """The heading of a question, component, area or pillar, at its reserved anchor."""
+        return Heading(self.inline(text, origin), self.unit_anchor[unit_id], level, True)
 
     def fill(self, template: str, **values: str) -> str:
         """Fill {placeholders} in a plain framework sentence (not markdown)."""
@@ -501,6 +515,7 @@ class Resolver:
         annex_anchor = None
         for spec in self.fw.chapters:
             for chapter in self._chapter(spec):
+                chapter.new_page = spec.new_page
                 chapters.append(chapter)
                 if chapter.kind == "annex" and annex_anchor is None:
                     annex_anchor = chapter.heading.anchor
@@ -528,8 +543,13 @@ class Resolver:
             inspection_period=meta.inspection_period,
             slug=slug,
             template=fw.template,
-            labels=Labels(labels.figure, labels.source, labels.annex_pointer, labels.contents, labels.footnotes),
+            labels=Labels(labels.figure, labels.source, labels.annex_pointer, labels.contents, labels.footnotes,
+                          england_and_wales=labels.england_and_wales, show_data=labels.show_data,
+                          illustrative=labels.illustrative, inspected_area=labels.inspected_area,
+                          last_inspected=labels.last_inspected, grade=labels.grade, yes=labels.yes, no=labels.no,
+                          not_graded_sentence=labels.not_graded_sentence),
             chapters=chapters,
+            cycle=fw.cycle,
             figures=self.figures,
             footnotes=sorted(self.footnotes.values(), key=lambda f: f.number),
             annex_anchor=annex_anchor,
@@ -555,6 +575,18 @@ class Resolver:
             yield from self._annex(spec)
         elif spec.kind == "force-in-numbers":
             yield from self._force_in_numbers(spec)
+        else:
+            builder = {
+                "inspection-approach": self._inspection_approach,
+                "summary-tables": self._summary_tables,
+                "observations": self._observations,
+                "pillars": self._pillars,
+                "judgments": self._judgments,
+                "leadership": self._leadership,
+                "victim-service": self._victim_service,
+                "areas": self._areas,
+            }[spec.kind]
+            yield from builder(spec)
 
     def _text_chapter(self, spec: ChapterSpec) -> Iterator[Chapter]:
         override = getattr(self.report, spec.report_field, None) if spec.report_field else None
@@ -569,6 +601,154 @@ class Resolver:
             for s in spec.sections
         ]
         yield Chapter(spec.id, "text", heading, body=body, sections=sections)
+
+    # -- 2018/19 and 2023–25 chapter kinds ----------------------------------------------
+
+    def _entries(self) -> list[tuple[QuestionSpec, Question, DocPath]]:
+        """The report's graded units in framework order, with their paths."""
+        by_id = {q.id: (q, i) for i, q in reversed(list(enumerate(self.report.questions)))}
+        return [(spec, by_id[spec.id][0], ("questions", by_id[spec.id][1]))
+                for spec in self.fw.questions if spec.id in by_id]
+
+    def _chapter_start(self, spec: ChapterSpec, kind: str | None = None) -> Chapter:
+        origin = Origin(None, f"chapter '{spec.id}'")
+        chapter = Chapter(spec.id, kind or spec.kind, self.heading(spec.heading or spec.id, origin, spec.id, 1))
+        chapter.body = self.block(spec.body, origin)
+        return chapter
+
+    def _inspection_approach(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        chapter = self._chapter_start(spec)
+        chapter.inspected_heading = self.fill(self.fw.labels.inspected_question)
+        chapter.inspected_rows = [InspectedRow(self.fill(unit.label("ipa")), bool(question.inspected))
+                                  for unit, question, _ in self._entries()]
+        yield chapter
+
+    def _summary_tables(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        chapter = self._chapter_start(spec)
+        grades = {p.id: p.grade for p in self.report.pillars}
+        for pillar in self.fw.pillars:
+            if pillar.id not in grades:
+                continue
+            rows = [ComponentRow(self.fill(unit.label("table")), self.grade(question.grade),
+                                 question.last_inspected, self.unit_anchor[unit.id])
+                    for unit, question, _ in self._entries() if unit.pillar == pillar.id]
+            chapter.pillar_tables.append(PillarTable(pillar.label or pillar.heading, self.grade(grades[pillar.id]),
+                                                     self.unit_anchor[pillar.id], rows))
+        yield chapter
+
+    def _observations(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        chapter = self._chapter_start(spec)
+        origin = Origin(None, f"chapter '{spec.id}'")
+        if self.report.tone and self.report.tone in self.fw.hmi_openings:
+            chapter.intro = self.block(self.fw.hmi_openings[self.report.tone], origin)
+        chapter.body = self.block(self.report.observations, Origin(("observations",)))
+        chapter.closing = self.block(self.fw.hmi_closing, origin)
+        if self.report.hmi:
+            chapter.signature = Signature(self.report.hmi.name, self.report.hmi.title)
+        yield chapter
+
+    def _pillars(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        entries = {p.id: (p, i) for i, p in enumerate(self.report.pillars)}
+        labels = self.fw.labels
+        for pillar in self.fw.pillars:
+            if pillar.id not in entries:
+                continue
+            entry, index = entries[pillar.id]
+            origin = Origin(None, f"pillar '{pillar.id}'")
+            chapter = Chapter(pillar.id, "pillar", self.reserved_heading(pillar.heading, origin, pillar.id, 1),
+                              grade=self.grade(entry.grade))
+            chapter.question_heading = self.heading(pillar.question, origin, f"{pillar.id}-question", 2)
+            chapter.summary_heading = self.heading(labels.summary, origin, f"{pillar.id}-summary", 3,
+                                                   in_contents=False)
+            chapter.summary = self.block(entry.summary, Origin(("pillars", index, "summary")))
+            chapter.components = [self._component(unit, question, path)
+                                  for unit, question, path in self._entries() if unit.pillar == pillar.id]
+            yield chapter
+
+    def _component(self, unit: QuestionSpec, question: Question, path: DocPath) -> Chapter:
+        origin = Origin(None, f"component '{unit.id}'")
+        chapter = Chapter(unit.id, "component", self.reserved_heading(unit.heading, origin, unit.id, 2),
+                          grade=self.grade(question.grade))
+        if question.inspected is False:
+            text = question.carried_over or self.fill(self.fw.carried_over or "",
+                                                       last_inspected=question.last_inspected or "")
+            where = Origin((*path, "carried_over")) if question.carried_over else origin
+            chapter.carried_over = self.block(text, where)
+        chapter.intro = self.block(unit.intro, origin)
+        chapter.summary = self.block(question.summary, Origin((*path, "summary")))
+        if question.findings and unit.graded and self.fw.findings_intro:
+            chapter.findings_intro = self.block(self.fw.findings_intro, origin)
+        chapter.sections = self._sections(question.findings, unit.sections, (*path, "findings"),
+                                          chapter.heading.anchor, 3)
+        chapter.boxes = self._boxes(question, path, unit.id)
+        return chapter
+
+    def _judgments(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        chapter = self._chapter_start(spec)
+        origin = Origin(None, f"chapter '{spec.id}'")
+        chapter.summary_table_heading = self.heading(self.fw.labels.judgments, origin, f"{spec.id}-judgments", 2)
+        graded = [(unit, question) for unit, question, _ in self._entries() if unit.graded]
+        for grade in self.fw.grades.scale:
+            entries = [(self.fill(unit.label("table")), self.unit_anchor[unit.id])
+                       for unit, question in graded if question.grade == grade.id]
+            chapter.columns.append(GradeColumn(self.grade(grade.id), entries))
+        yield chapter
+
+    def _leadership(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        chapter = self._chapter_start(spec)
+        chapter.intro, chapter.body = chapter.body, self.block(self.report.leadership, Origin(("leadership",)))
+        chapter.closing = self.block(spec.closing, Origin(None, f"chapter '{spec.id}'"))
+        yield chapter
+
+    def _victim_service(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        service = self.report.victim_service
+        if service is None:
+            return
+        origin = Origin(None, f"chapter '{spec.id}'")
+        chapter = Chapter(spec.id, "victim-service", self.heading(spec.heading or spec.id, origin, spec.id, 1))
+        chapter.question_heading = self.heading(self.fw.labels.victim_service_assessment, origin,
+                                                f"{spec.id}-assessment", 2)
+        numbers = {"case_files": number(service.case_files, 0),
+                   "closed_files": number(service.closed_files or 0, 0),
+                   "closed_outcome": service.closed_outcome or ""}
+        chapter.intro = self.block(spec.body, origin, numbers)
+        order = ["contact", "response", "recording", "investigation", "outcome"]
+        ordered = sorted(enumerate(service.findings), key=lambda item: order.index(item[1].stage))
+        for i, finding in ordered:
+            here: DocPath = ("victim_service", "findings", i)
+            heading = self.heading(finding.heading, Origin((*here, "heading")), f"victims-{finding.heading}", 3,
+                                   in_contents=False)
+            chapter.sections.append(Section(heading, body=self.block(finding.body, Origin((*here, "body")))))
+        yield chapter
+
+    def _areas(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        labels = self.fw.labels
+        for unit, question, path in self._entries():
+            if not unit.graded:
+                continue  # the victim service assessment has a chapter of its own
+            origin = Origin(None, f"area '{unit.id}'")
+            chapter = Chapter(unit.id, "area", self.reserved_heading(unit.heading, origin, unit.id, 1),
+                              grade=self.grade(question.grade))
+            grade = self.fw.grade(question.grade)
+            if unit.lead and grade is not None:
+                verb = grade.phrase.removesuffix(" at")
+                chapter.lead = self.fill(unit.lead, grade_phrase=grade.phrase, grade_verb=verb,
+                                         grade_label=grade.label.lower())
+            chapter.boxes = self._boxes(question, path, unit.id, numbered=True)
+            chapter.main_findings_heading = self.heading(labels.main_findings, origin, f"{unit.id}-main-findings", 2,
+                                                         in_contents=False)
+            if unit.topic:
+                chapter.main_findings_intro = self.block(self.fill(labels.main_findings_intro, topic=unit.topic),
+                                                         origin)
+            if question.crime_recording and self.fw.crime_recording:
+                estimate = question.crime_recording
+                chapter.crime_recording = self.block(self.fill(
+                    self.fw.crime_recording, percent=number(estimate.percent, 1),
+                    interval=number(estimate.interval, 1), of=estimate.of), Origin((*path, "crime_recording")))
+            chapter.summary = self.block(question.summary, Origin((*path, "summary")))
+            chapter.sections = self._sections(question.findings, unit.sections, (*path, "findings"),
+                                              chapter.heading.anchor, 3, in_contents=False)
+            yield chapter
 
     def _force_in_numbers(self, spec: ChapterSpec) -> Iterator[Chapter]:
         if not self.report.force_in_numbers:
@@ -598,7 +778,7 @@ class Resolver:
         chapter.grade_change = self._grade_change(overall.grade, overall.previous_grade)
         chapter.summary_table_heading = self.heading(fw.labels.overall_summary, origin, "overall-summary", 2)
         chapter.summary_rows = [
-            SummaryRow(self.fill(q.table_label), self.grade(self._question_grade(q.id)), slugify(q.id))
+            SummaryRow(self.fill(q.label("table")), self.grade(self._question_grade(q.id)), self.unit_anchor[q.id])
             for q in fw.questions if self._question_grade(q.id) is not None
         ]
         chapter.body = self.block(overall.summary, Origin(("overall", "summary")))
@@ -620,19 +800,30 @@ class Resolver:
 
     def _question(self, spec: QuestionSpec, question: Question, path: DocPath) -> Chapter:
         origin = Origin(None, f"question '{spec.id}'")
-        chapter = Chapter(spec.id, "question", self.heading(spec.heading, origin, spec.id, 1),
+        chapter = Chapter(spec.id, "question", self.reserved_heading(spec.heading, origin, spec.id, 1),
                           grade=self.grade(question.grade))
         chapter.intro = self.block(spec.intro, origin)
         chapter.sections = self._sections(question.findings, spec.sections, (*path, "findings"), spec.id, 2)
         labels = self.fw.labels
         chapter.summary_heading = self.heading(labels.summary_of_findings, origin, f"{spec.id}-summary", 2)
         chapter.summary = self.block(question.summary, Origin((*path, "summary")))
+        chapter.boxes = self._boxes(question, path, spec.id)
+        return chapter
+
+    def _boxes(self, question: Question, path: DocPath, anchor: str, *, numbered: bool = False) -> list[Box]:
+        """Causes of concern and areas for improvement (2016 order: improvement first),
+        then practice boxes; 2023–25 numbers its areas for improvement."""
+        labels = self.fw.labels
+        boxes: list[Box] = []
         if question.areas_for_improvement:
             items = [self._item(a, (*path, "areas_for_improvement", i))
                      for i, a in enumerate(question.areas_for_improvement)]
-            chapter.boxes.append(Box("areas-for-improvement",
-                                     labels.areas_for_improvement.for_count(len(items)),
-                                     self.anchor(f"{spec.id}-areas-for-improvement"), items=items))
+            box = Box("areas-for-improvement", labels.areas_for_improvement.for_count(len(items)),
+                      self.anchor(f"{anchor}-areas-for-improvement"), items=items)
+            if numbered:
+                box.item_labels = [labels.area_for_improvement_numbered.format(n=n)
+                                   for n in range(1, len(items) + 1)]
+            boxes.append(box)
         if question.causes_of_concern:
             concerns = []
             for i, cause in enumerate(question.causes_of_concern):
@@ -640,9 +831,16 @@ class Resolver:
                 statement = self.block(cause.statement, Origin((*here, "statement"))) or Fragment([])
                 recs = [self._item(r, (*here, "recommendations", j)) for j, r in enumerate(cause.recommendations)]
                 concerns.append(Concern(statement, recs, labels.recommendations.for_count(len(recs))))
-            chapter.boxes.append(Box("causes-of-concern", labels.causes_of_concern.for_count(len(concerns)),
-                                     self.anchor(f"{spec.id}-causes-of-concern"), concerns=concerns))
-        return chapter
+            box = Box("causes-of-concern", labels.causes_of_concern.for_count(len(concerns)),
+                      self.anchor(f"{anchor}-causes-of-concern"), concerns=concerns)
+            # A cause of concern comes first where boxes are numbered (2023–25).
+            boxes.insert(0 if numbered else len(boxes), box)
+        for i, practice in enumerate(question.practice):
+            title = labels.innovative_practice if practice.kind == "innovative" else labels.promising_practice
+            boxes.append(Box(f"{practice.kind}-practice", title, self.anchor(f"{anchor}-{practice.kind}-practice"),
+                             subtitle=practice.title,
+                             body=self.block(practice.body, Origin((*path, "practice", i, "body")))))
+        return boxes
 
     def _item(self, item: Recommendation, path: DocPath) -> Item:
         extra = {"deadline": long_date(item.deadline)} if item.deadline else {}
@@ -651,7 +849,7 @@ class Resolver:
         return Item(text, item.deadline, extra["deadline"] if extra and not quoted else None)
 
     def _sections(self, findings: list[Finding], specs: Iterable[SubQuestion], path: DocPath,
-                  parent_anchor: str, level: int) -> list[Section]:
+                  parent_anchor: str, level: int, *, in_contents: bool = True) -> list[Section]:
         by_id = {s.id: s for s in specs}
         sections = []
         for index, finding in enumerate(findings):
@@ -664,10 +862,11 @@ class Resolver:
                 children = spec.sections
             else:
                 heading = self.heading(finding.heading or "", Origin((*here, "heading")),
-                                       f"{parent_anchor}-{finding.heading}", level)
+                                       f"{parent_anchor}-{finding.heading}", level, in_contents=in_contents)
                 intro, children = None, []
             body = self.block(finding.body, Origin((*here, "body")))
-            sub = self._sections(finding.findings, children, (*here, "findings"), heading.anchor, level + 1)
+            sub = self._sections(finding.findings, children, (*here, "findings"), heading.anchor, level + 1,
+                                 in_contents=in_contents)
             sections.append(Section(heading, intro, body, sub))
         return sections
 

@@ -7,10 +7,11 @@ sees every mistake in one run.
 
 from __future__ import annotations
 
+import math
 import types
 import typing
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, suggest
 from peelgen.framework import Framework, SubQuestion
 from peelgen.load import LoadedFile, SourceMap
 from peelgen.models import Finding, Report
+from peelgen.rules import check_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +44,16 @@ def validate(loaded: LoadedFile) -> ValidatedReport:
     diagnostics: list[Diagnostic] = []
     framework = _framework_for(loaded, diagnostics)
     data = _normalise_grades(loaded.data, framework) if framework else loaded.data
+    diagnostics.extend(_check_raw_cells(loaded.data, source))
     try:
         report = Report.model_validate(data, context={"framework": framework})
     except ValidationError as error:
-        diagnostics.extend(_from_pydantic(error, source))
+        diagnostics.extend(_from_pydantic(error, source, data))
         raise BuildFailed(diagnostics) from None
     if framework is None:
         raise BuildFailed(diagnostics)
     diagnostics.extend(_check_against_framework(report, framework, source))
+    diagnostics.extend(check_rules(report, framework, source))
     if diagnostics:
         raise BuildFailed(diagnostics)
     return ValidatedReport(report, framework, source, loaded.path.resolve().parent)
@@ -94,6 +98,45 @@ def _normalise_grades(data: dict[str, Any], framework: Framework) -> dict[str, A
             for q in data["questions"]
         ]
     return data
+
+
+# Beyond 15 digits a float no longer holds every digit, and a huge int cannot be
+# formatted as a float at all.
+MAX_CELL_NUMBER = 10**15
+
+
+def _check_raw_cells(data: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
+    """Table cells the models would quietly turn into nonsense: ``true`` (read as 1),
+    ``.nan`` / ``.inf`` (printed as "nan") and numbers too large to print. Checked on the loaded data, before typing,
+    and tolerant of any shape: shape errors are the models' to report."""
+    out: list[Diagnostic] = []
+    figures = data.get("figures")
+    if not isinstance(figures, list):
+        return out
+    for f, figure in enumerate(figures):
+        table = figure.get("table") if isinstance(figure, dict) else None
+        rows = table.get("rows") if isinstance(table, dict) else None
+        if not isinstance(rows, list):
+            continue
+        for r, row in enumerate(rows):
+            cells = row.get("cells") if isinstance(row, dict) else row
+            if not isinstance(cells, list):
+                continue
+            here: DocPath = ("figures", f, "table", "rows", r, *(("cells",) if isinstance(row, dict) else ()))
+            for c, cell in enumerate(cells):
+                if isinstance(cell, bool):
+                    out.append(source.diagnostic(
+                        (*here, c), f"a table cell cannot be {str(cell).lower()}",
+                        hint=f"write a number, or quote it as text: '{str(cell).lower()}'"))
+                elif isinstance(cell, float) and not math.isfinite(cell):
+                    out.append(source.diagnostic(
+                        (*here, c), f"a table cell must be a finite number, got {cell}",
+                        hint="write the number, or '–' for no value"))
+                elif isinstance(cell, int | float) and abs(cell) >= MAX_CELL_NUMBER:
+                    out.append(source.diagnostic(
+                        (*here, c), "the number is too large for a table",
+                        hint="at most 15 digits before the decimal point"))
+    return out
 
 
 # ---------------------------------------------------------------------------------
@@ -152,6 +195,23 @@ _TYPE_NAMES = {
 }
 
 
+def _plural(count: int, one: str, other: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (other or one + 's')}"
+
+
+_LIMIT_MESSAGES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "string_too_short": lambda c: ("must not be empty" if c["min_length"] == 1
+                                   else f"must be at least {_plural(c['min_length'], 'character')}"),
+    "string_too_long": lambda c: (f"is too long: at most {_plural(c['max_length'], 'character')}, "
+                                  f"got {c['length']:,}"),
+    "too_short": lambda c: ("must not be empty" if c["min_length"] == 1 and c["length"] == 0
+                            else f"needs at least {_plural(c['min_length'], 'item')}, got {c['length']:,}"),
+    "too_long": lambda c: f"has too many items: at most {c['max_length']:,}, got {c['length']:,}",
+    "less_than_equal": lambda c: f"must be at most {c['le']}, got {c['input']}",
+    "greater_than_equal": lambda c: f"must be at least {c['ge']}, got {c['input']}",
+}
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing (null)"
@@ -165,28 +225,66 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "…'"
 
 
-def _from_pydantic(error: ValidationError, source: SourceMap) -> list[Diagnostic]:
+_UNION_TAGS = {"str", "int", "float", "none", "bool", "list", "dict", "[key]"}
+
+
+def _clean_loc(loc: Sequence[str | int], data: Any) -> DocPath:
+    """pydantic's error location as a path into the document.
+
+    pydantic puts union-member tags ("str", "function-after[…]") and "[key]" into
+    locations. They are told apart from real keys (which may well be "str" or contain
+    "[") by walking the document alongside the location.
+    """
+    out: list[str | int] = []
+    current, walking = data, True
+    for part in loc:
+        in_map = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if walking and (in_map or in_list):
+            out.append(part)
+            current = current[part]
+        elif isinstance(part, str) and (part in _UNION_TAGS or "[" in part):
+            continue
+        else:  # a missing key, or a key added by a model's "before" validator
+            out.append(part)
+            walking = False
+    return tuple(out)
+
+
+def _join_expected(names: list[str]) -> str:
+    """['text', 'a whole number', 'a number'] -> 'text or a number'."""
+    unique = list(dict.fromkeys(names))
+    if "a number" in unique and "a whole number" in unique:
+        unique.remove("a whole number")
+    return unique[0] if len(unique) == 1 else ", ".join(unique[:-1]) + " or " + unique[-1]
+
+
+def _from_pydantic(error: ValidationError, source: SourceMap, data: Any) -> list[Diagnostic]:
     results: list[Diagnostic] = []
     seen: set[tuple[DocPath, str]] = set()
-    for item in error.errors(include_url=False):
-        loc = tuple(p for p in item["loc"] if p != "[key]")
-        # Drop union-member tags pydantic adds to locations ("str", "function-after[…]").
-        loc = tuple(p for p in loc if isinstance(p, int) or not (
-            p in {"str", "int", "float", "none"} or "[" in p))
+    items = error.errors(include_url=False)
+    # A value that fits none of a union's types ("str | int | float") gives one error per
+    # type; they become one message naming every type accepted.
+    accepted_types: dict[DocPath, list[str]] = {}
+    for item in items:
+        if item["type"] in _TYPE_NAMES:
+            accepted_types.setdefault(_clean_loc(item["loc"], data), []).append(_TYPE_NAMES[item["type"]])
+    for item in items:
+        loc = _clean_loc(item["loc"], data)
         kind = item["type"]
         hint = None
-        if kind == "extra_forbidden":
+        if kind == "extra_forbidden" and loc:
             key = str(loc[-1])
             message = f"unknown key '{key}'"
             allowed = _model_fields_at(loc[:-1])
             hint = suggest(key, allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None)
             diag = source.diagnostic(loc, message, hint=hint, at_key=True)
-        elif kind == "missing":
+        elif kind == "missing" and loc:
             message = f"missing required key '{loc[-1]}'"
             diag = source.diagnostic(loc[:-1], message)
             diag = Diagnostic(diag.file, diag.message, diag.line, diag.column, loc, diag.hint)
         elif kind in _TYPE_NAMES:
-            message = f"expected {_TYPE_NAMES[kind]}, got {_describe(item.get('input'))}"
+            message = f"expected {_join_expected(accepted_types[loc])}, got {_describe(item.get('input'))}"
             if kind.startswith("date") and isinstance(item.get("input"), str):
                 detail = item.get("ctx", {}).get("error")
                 if detail:
@@ -200,9 +298,14 @@ def _from_pydantic(error: ValidationError, source: SourceMap) -> list[Diagnostic
             message = f"footnote id {_describe(loc[1])} must be letters, digits, '-' and '_'"
             diag = source.diagnostic(loc, message, at_key=True)
         elif kind == "literal_error":
-            expected = item.get("ctx", {}).get("expected", "")
-            message = f"expected one of {expected}, got {_describe(item.get('input'))}"
+            choices = item.get("ctx", {}).get("expected", "")
+            message = f"expected one of {choices}, got {_describe(item.get('input'))}"
             diag = source.diagnostic(loc, message)
+        elif kind in _LIMIT_MESSAGES:
+            ctx = {**item.get("ctx", {}), "input": _describe(item.get("input"))}
+            value = item.get("input")
+            ctx["length"] = len(value) if isinstance(value, str | list | dict) else 0
+            diag = source.diagnostic(loc, _LIMIT_MESSAGES[kind](ctx))
         elif kind == "unknown_grade":
             diag = source.diagnostic(loc, item["msg"], hint=item["ctx"]["hint"])
         elif kind == "value_error":
@@ -234,17 +337,24 @@ def _check_against_framework(report: Report, fw: Framework, source: SourceMap) -
             out.append(source.diagnostic(path, f"{label} is not graded in {fw.id}",
                                          hint=f"write grade: {ungraded}"))
 
-    check_grade(("overall", "grade"), report.overall.grade, graded=True, label="the overall judgment")
-    if report.overall.previous_grade is not None:
-        if fw.overall.previous_grade == "none":
-            out.append(source.diagnostic(("overall", "previous_grade"),
-                                         f"{fw.id} does not compare grades with a previous year",
-                                         at_key=True))
-        else:
-            check_grade(("overall", "previous_grade"), report.overall.previous_grade,
-                        graded=True, label="the previous overall judgment")
-    elif fw.overall.previous_grade == "required":
-        out.append(source.diagnostic(("overall",), "missing required key 'previous_grade'"))
+    if fw.overall is None:
+        if report.overall is not None:
+            out.append(source.diagnostic(("overall",), f"{fw.id} has no overall judgment",
+                                         hint="remove 'overall'", at_key=True))
+    elif report.overall is None:
+        out.append(source.diagnostic((), "missing required key 'overall'"))
+    else:
+        check_grade(("overall", "grade"), report.overall.grade, graded=True, label="the overall judgment")
+        if report.overall.previous_grade is not None:
+            if fw.overall.previous_grade == "none":
+                out.append(source.diagnostic(("overall", "previous_grade"),
+                                             f"{fw.id} does not compare grades with a previous year",
+                                             at_key=True))
+            else:
+                check_grade(("overall", "previous_grade"), report.overall.previous_grade,
+                            graded=True, label="the previous overall judgment")
+        elif fw.overall.previous_grade == "required":
+            out.append(source.diagnostic(("overall",), "missing required key 'previous_grade'"))
 
     known = {q.id: q for q in fw.questions}
     ids = [q.id for q in report.questions]
@@ -282,7 +392,7 @@ def _check_against_framework(report: Report, fw: Framework, source: SourceMap) -
             if len(row.cells) != columns:
                 out.append(source.diagnostic(
                     ("figures", index, "table", "rows", r),
-                    f"row has {len(row.cells)} cells but the table has {columns} columns"))
+                    f"row has {_plural(len(row.cells), 'cell')} but the table has {_plural(columns, 'column')}"))
                 continue
             for c, (cell, column) in enumerate(zip(row.cells, figure.table.columns, strict=True)):
                 if column.type == "number" and isinstance(cell, str) and cell.strip() not in {"*", "-", "–", ""}:

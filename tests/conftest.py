@@ -10,6 +10,7 @@ from peelgen.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*/report.yaml"))
+WEST_MERCIA = ROOT / "examples" / "west-mercia-2016" / "report.yaml"
 
 # A small valid report; tests change one thing and check the one error it causes.
 MINIMAL = """\

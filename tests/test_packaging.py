@@ -8,7 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import ROOT, WEST_MERCIA
 
 
 def test_wheel_ships_templates_styles_and_frameworks(tmp_path: Path):
@@ -33,7 +33,7 @@ def test_wheel_ships_templates_styles_and_frameworks(tmp_path: Path):
         cwd=work, env=env, capture_output=True, text=True, check=True)
     assert Path(probe.stdout.strip()).is_relative_to(site)  # not the source checkout
 
-    done = subprocess.run([sys.executable, "-m", "peelgen", "build", str(EXAMPLES[0]), "-o", str(work / "out")],
+    done = subprocess.run([sys.executable, "-m", "peelgen", "build", str(WEST_MERCIA), "-o", str(work / "out")],
                           cwd=work, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     outputs = sorted(p.suffix for p in (work / "out").iterdir())

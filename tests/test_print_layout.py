@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from peelgen.build import compile_report
 from peelgen.render_html import render_html
 from peelgen.render_pdf import keep_footnotes_with_calls, layout, write_pdf
-from tests.conftest import EXAMPLES, MINIMAL, ROOT
+from tests.conftest import MINIMAL, ROOT, WEST_MERCIA
 
 A4_HEIGHT_PT = 841.89
 MARGIN_PT = 20 * 72 / 25.4  # text closer than 20 mm to the page edge is in the margin
@@ -41,7 +41,7 @@ def footnote_pages(pages) -> tuple[dict[str, int], dict[str, int]]:
 
 @pytest.fixture(scope="module")
 def example():
-    compiled = compile_report(EXAMPLES[0])
+    compiled = compile_report(WEST_MERCIA)
     html = render_html(compiled.document, target="print")
     pages = layout(html, report_dir=compiled.validated.base_dir)
     reader = PdfReader(BytesIO(write_pdf(pages)))

@@ -8,7 +8,7 @@ import pytest
 
 from peelgen.build import compile_report
 from peelgen.render_html import render_html
-from tests.conftest import MINIMAL
+from tests.conftest import MINIMAL, WEST_MERCIA
 
 
 def document(write, text: str = MINIMAL):
@@ -139,9 +139,8 @@ def test_slug_defaults_from_force_and_year(write):
 
 
 def test_example_report_uses_every_derivation(tmp_path: Path):
-    from tests.conftest import EXAMPLES
 
-    doc = compile_report(EXAMPLES[0]).document
+    doc = compile_report(WEST_MERCIA).document
     grades = {c.id: c.grade.label for c in doc.chapters if c.kind == "question"}
     assert grades == {
         "preventing": "Requires improvement",
