@@ -136,8 +136,10 @@ def scaled_report(text: str, factor: float) -> tuple[str, float]:
             figure = copy.deepcopy(figures[original_id])
             figure["id"] = figure_id
             figure["title"] = _rename(figure["title"], suffix)
-            table = figure["table"]
-            table["notes"] = [_rename(n, suffix) for n in table.get("notes", [])]
+            # Notes may cite footnotes; they sit on the figure or on its table.
+            for holder in (figure, figure.get("table") or {}):
+                if holder.get("notes"):
+                    holder["notes"] = [_rename(n, suffix) for n in holder["notes"]]
             data["figures"].append(figure)
             new_text.append(json.dumps(figure))
         pending = {m.group(1) for t in new_text for m in _CITE.finditer(t)}
@@ -166,8 +168,10 @@ def pdf_pages(pdf: bytes) -> int | None:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def measure_report(path: Path, repeats: int) -> dict[str, Any]:
-    """Stage times for one report, plus the PDF build compared with WeasyPrint alone."""
+def measure_report(path: Path, repeats: int, *, full: bool = True) -> dict[str, Any]:
+    """Stage times for one report, plus the PDF build compared with WeasyPrint alone.
+    ``full=False`` leaves out the two measurements that only repeat others (fresh fonts,
+    HTML and PDF together), for the slow scaled report."""
     from weasyprint import HTML
 
     import peelgen.build as build
@@ -192,7 +196,7 @@ def measure_report(path: Path, repeats: int) -> dict[str, Any]:
     # cached per process (release_fonts does not exist in older versions).
     release_fonts = getattr(render_pdf_module, "release_fonts", None)
     fresh_fonts_ms = None
-    if release_fonts is not None:
+    if release_fonts is not None and full:
         def cold() -> bytes:
             release_fonts()
             return render_pdf(print_html, report_dir=report_dir)
@@ -201,7 +205,7 @@ def measure_report(path: Path, repeats: int) -> dict[str, Any]:
     # The whole PDF build as `peelgen build --format pdf` runs it, without writing the file.
     full_pdf_ms, _ = timed(lambda: render_outputs(compile_report(path), ("pdf",)), repeats)
     # Both outputs, as a plain `peelgen build` makes them.
-    full_build_ms, _ = timed(lambda: render_outputs(compile_report(path), ("html", "pdf")), repeats)
+    full_build_ms = timed(lambda: render_outputs(compile_report(path), ("html", "pdf")), repeats)[0] if full else None
     styles = builtin_dir("styles").as_uri() + "/"
     # WeasyPrint on the same final HTML, with the same PDF/UA tagging but none of peelgen's
     # wrapping (URL fetcher, cached fonts, reproducible ids, SOURCE_DATE_EPOCH).
@@ -231,28 +235,39 @@ def measure_report(path: Path, repeats: int) -> dict[str, Any]:
     }
 
 
+_PEAK_PROBE = """
+import resource, sys
+from pathlib import Path
+
+
+def peak_kb():
+    # VmHWM is this process's own peak. ru_maxrss is not: Linux carries it over from the
+    # parent at fork and keeps it across exec, so a child of a large process reports the
+    # parent's size. ru_maxrss is the fallback where /proc is missing (kilobytes on Linux).
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+import peelgen.render_pdf, weasyprint
+base = peak_kb()
+from peelgen.build import compile_report, render_outputs
+render_outputs(compile_report(Path(sys.argv[1])), ("html", "pdf"))
+print(base, peak_kb())
+"""
+
+
 def peak_memory(path: Path) -> dict[str, float]:
     """Peak resident memory (MB) of a fresh interpreter building ``path`` to HTML and PDF."""
-    code = (
-        "import resource, sys, tracemalloc\n"
-        "from pathlib import Path\n"
-        "import peelgen.render_pdf, weasyprint\n"
-        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "tracemalloc.start()\n"
-        "from peelgen.build import compile_report, render_outputs\n"
-        "render_outputs(compile_report(Path(sys.argv[1])), ('html', 'pdf'))\n"
-        "python_peak = tracemalloc.get_traced_memory()[1]\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(base, peak, python_peak)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, check=True, capture_output=True,
-                          text=True)
-    base_kb, peak_kb, python_peak = (int(v) for v in done.stdout.split())
-    return {
-        "rss_after_imports_mb": round(base_kb / 1024, 1),
-        "peak_rss_mb": round(peak_kb / 1024, 1),
-        "python_peak_mb": round(python_peak / 1024 / 1024, 1),  # tracemalloc: Python objects only
-    }
+    done = subprocess.run([sys.executable, "-c", _PEAK_PROBE, str(path)], cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+    base_kb, peak_kb = (int(v) for v in done.stdout.split())
+    return {"rss_after_imports_mb": round(base_kb / 1024, 1), "peak_rss_mb": round(peak_kb / 1024, 1)}
 
 
 def measure_startup(example: Path, repeats: int) -> dict[str, float]:
@@ -271,16 +286,20 @@ def measure_batch(example: Path, count: int, jobs: int) -> dict[str, Any]:
         text = example.read_text(encoding="utf-8")
         paths = []
         for n in range(count):
-            report = folder / f"r{n}" / "report.yaml"
-            report.parent.mkdir()
+            copy_dir = folder / f"r{n}"
+            shutil.copytree(example.parent, copy_dir)  # with its data files
             # A slug of its own for each copy, so that no two write the same file.
-            report.write_text(re.sub(r"(?m)^  slug: .*$", f"  slug: copy-{n}", text), encoding="utf-8")
-            paths.append(str(report))
+            if re.search(r"(?m)^  slug: ", text):
+                report_text = re.sub(r"(?m)^  slug: .*$", f"  slug: copy-{n}", text)
+            else:
+                report_text = re.sub(r"(?m)^meta:\n", f"meta:\n  slug: copy-{n}\n", text, count=1)
+            (copy_dir / "report.yaml").write_text(report_text, encoding="utf-8")
+            paths.append(str(copy_dir / "report.yaml"))
         command = [sys.executable, "-m", "peelgen", "build", *paths, "-o", str(folder / "out")]
         serial = run_timed(command, 1)
         parallel = run_timed([*command, "-j", str(jobs)], 1)
-    return {"reports": count, "jobs": jobs, "serial_ms": round(serial, 1), "parallel_ms": round(parallel, 1),
-            "speed_up": round(serial / parallel, 2)}
+    return {"report": example.parent.name, "reports": count, "jobs": jobs, "serial_ms": round(serial, 1),
+            "parallel_ms": round(parallel, 1), "speed_up": round(serial / parallel, 2)}
 
 
 # -- output -----------------------------------------------------------------------------------------
@@ -345,10 +364,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.quick and scaled_example.is_file():
         print(f"measuring {SCALED_FROM} x{args.scale:g} …", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="peelgen-bench-") as temp:
-            big = Path(temp) / "report.yaml"
+            # A copy of the example's folder, so that its data files (CSV) are found.
+            folder = Path(temp) / SCALED_FROM
+            shutil.copytree(scaled_example.parent, folder)
+            big = folder / "report.yaml"
             text, factor = scaled_report(scaled_example.read_text(encoding="utf-8"), args.scale)
             big.write_text(text, encoding="utf-8")
-            scaled = {**measure_report(big, max(1, repeats // 2)), **peak_memory(big)}
+            scaled = {**measure_report(big, max(1, repeats // 2), full=False), **peak_memory(big)}
         one = next(r for r in results["examples"] if r["report"].endswith(f"{SCALED_FROM}/report.yaml"))
         growth = {key: round(scaled[key] / one[key], 2) for key in
                   ("compile_ms", "charts_ms", "html_web_ms", "html_print_ms", "pdf_ms", "full_pdf_build_ms",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -159,8 +161,21 @@ def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tup
     sys.exit(EXIT_INTERNAL if internal else EXIT_INVALID if failed else 0)
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """Python warnings from the libraries peelgen uses, as one line each (the default
+    format spreads one over several lines, with a line of source code)."""
+    click.echo(_one_line(f"peelgen: warning: {category.__name__}: {message}"), err=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: every failure is one line on stderr, never a traceback."""
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         cli.main(args=argv, prog_name="peelgen", standalone_mode=False)
     except SystemExit as done:

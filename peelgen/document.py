@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
+from peelgen.framework import Labels  # the framework's fixed words, used as they are
+
 
 @dataclass(slots=True)
 class Fragment:
@@ -43,6 +45,53 @@ class Section:
     intro: Fragment | None = None
     body: Fragment | None = None
     sections: list[Section] = field(default_factory=list)
+    kind: str = "text"  # covering report parts: text | objectives | inspections
+    number: str | None = None  # "2.1.3" where a document numbers its sections
+
+
+@dataclass(slots=True)
+class InspectionView:
+    title: str
+    graded: bool
+    grade: GradeView | None
+    question: str | None
+    recommendations: int
+    areas_for_improvement: int
+    response: Fragment | None
+
+
+@dataclass(slots=True)
+class MeasureView:
+    label: str
+    current: str
+    previous: str
+    change: str
+    direction: str  # in words
+    direction_id: str  # improving | no-change | deteriorating
+    peer: str | None
+    peer_id: str | None
+    period: str | None
+    previous_period: str | None
+
+
+@dataclass(slots=True)
+class TopicView:
+    heading: Heading
+    number: str
+    body: Fragment | None
+    measures: list[MeasureView]
+    figure_id: str | None
+
+
+@dataclass(slots=True)
+class AimView:
+    heading: Heading
+    number: str
+    aim: str | None
+    signs_title: str | None
+    signs_kind: str | None
+    signs: list[str]
+    topics: list[TopicView]
 
 
 @dataclass(slots=True)
@@ -103,6 +152,28 @@ class GradeColumn:
 
 
 @dataclass(slots=True)
+class DistributionRow:
+    label: str
+    counts: list[int]  # one per grade, best first, then declined and improved
+
+
+@dataclass(slots=True)
+class RecommendationView:
+    number: int
+    topic: str
+    addressee: str
+    deadline: str | None
+    text: Fragment
+    anchor: str
+
+
+@dataclass(slots=True)
+class ForceRow:
+    name: str
+    grades: list[GradeView]
+
+
+@dataclass(slots=True)
 class Signature:
     name: str
     title: str
@@ -151,6 +222,16 @@ class Chapter:
     main_findings_heading: Heading | None = None
     main_findings_intro: Fragment | None = None
     crime_recording: Fragment | None = None
+    # National reports
+    table_headings: list[str] = field(default_factory=list)
+    distribution: list[DistributionRow] = field(default_factory=list)
+    recommendations: list[RecommendationView] = field(default_factory=list)
+    glossary: list[tuple[str, Fragment]] = field(default_factory=list)
+    force_rows: list[ForceRow] = field(default_factory=list)
+    # Police and Crime Panel reports
+    inspections: list[InspectionView] = field(default_factory=list)
+    aims: list[AimView] = field(default_factory=list)
+    summary_groups: list[tuple[str, list[tuple[str, str, str]]]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -185,6 +266,7 @@ class ChartView:
     highlight: str | None = None  # the category drawn as "this force"
     reference: tuple[str, float] | None = None  # e.g. ("England and Wales", 14.3)
     band: tuple[float, float] | None = None  # one standard deviation either side of the mean
+    limits: tuple[float, float, float] | None = None  # control chart: mean, lower and upper limits
     illustrative: bool = False
     missing: list[str] = field(default_factory=list)  # categories with no value
 
@@ -223,28 +305,11 @@ class FootnoteView:
 
 
 @dataclass(slots=True)
-class Labels:
-    figure: str
-    source: str
-    annex_pointer: str
-    contents: str
-    footnotes: str
-    england_and_wales: str = "England and Wales"
-    show_data: str = "Show the data behind this chart"
-    illustrative: str = "Illustrative data."
-    inspected_area: str = "Area"
-    last_inspected: str = "Last inspected"
-    grade: str = "Grade"
-    yes: str = "Yes"
-    no: str = "No"
-    not_graded_sentence: str = ""
-
-
-@dataclass(slots=True)
 class Document:
     framework_id: str
     title: str
     short_title: str
+    cover_subtitle: str
     force: str
     force_short: str
     inspectorate: str
@@ -268,6 +333,8 @@ class Document:
     marking: str | None = None
     logo_data_uri: str | None = None
     logo_alt: str | None = None
+    cover: bool = True
+    masthead: tuple[str, str, str] | None = None  # body, report of, title
     lang: str = "en-GB"
 
     @property

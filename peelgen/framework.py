@@ -64,7 +64,7 @@ class Labels(_Frozen):
     footnotes: str = "Notes"
     england_and_wales: str = "England and Wales"
     show_data: str = "Show the data behind this chart"
-    illustrative: str = "Illustrative data: not the published figures for every force."
+    illustrative: str = "Illustrative data: some values are invented, as the data file says."
     force_in_numbers_pointer: str = "For further information about the data in this graphic, please see annex A."
     annex_force_in_numbers: str = "Force in numbers"
     annex_figures: str = "Figures throughout the report"
@@ -88,6 +88,40 @@ class Labels(_Frozen):
     innovative_practice: str = "Innovative practice"
     promising_practice: str = "Promising practice"
     victim_service_assessment: str = "Victim service assessment"
+    # National reports
+    question: str = "Question"
+    improved: str = "Improved"
+    declined: str = "Declined"
+    force: str = "Force"
+    illustrative_grades: str = ("Some earlier years' grades in the data behind this table are illustrative, "
+                                "as its data file says.")
+    addressee: str = "For"
+    deadline: str = "Deadline"
+    # Police and Crime Panel reports
+    objective: str = "Objective {number} – {title}"
+    signs_improvement: str = "Signs of improvement would be:"
+    signs_success: str = "Signs of success would be:"
+    topic: str = "Topic"
+    data: str = "Data"
+    activity: str = "Activity"
+    measure: str = "Measure"
+    current: str = "Current"
+    previous: str = "Previous"
+    change: str = "Change"
+    direction: str = "Direction"
+    peer: str = "Compared with similar forces"
+    improving: str = "Improving"
+    no_change: str = "No change"
+    deteriorating: str = "Deteriorating"
+    peer_below: str = "Below group average"
+    peer_similar: str = "Similar to group average"
+    peer_above: str = "Above group average"
+    graded: str = "Graded"
+    not_graded: str = "Not graded"
+    report_of: str = "Report of the"
+    meeting: str = "Meeting"
+    introduction: str = "Introduction"
+    summary_of_performance: str = "Summary of performance"
 
 
 class GradeChange(_Frozen):
@@ -121,6 +155,8 @@ class QuestionSpec(_Frozen):
     graded: bool = True
     required: bool = True
     mandatory: bool = Field(False, description="Must be inspected this cycle.")
+    chapter: bool = Field(True, description="Has a chapter of its own (false: tables only, e.g. overall).")
+    aliases: list[str] = Field([], description="Ids of the same question in force frameworks (national reports).")
     topic: str | None = Field(None, description="Completes 'main findings that relate to …'.")
     lead: str | None = Field(None, description="Lead sentence, e.g. '{force} {grade_phrase} recording crime.'")
     intro: str | None = None
@@ -156,7 +192,17 @@ ChapterKind = Literal[
     "text", "force-in-numbers", "overview", "questions", "annex",
     "inspection-approach", "summary-tables", "observations", "pillars",
     "judgments", "leadership", "victim-service", "areas",
+    "distribution", "recommendations", "topics", "glossary", "annex-b",
+    "covering", "appendix",
 ]
+
+
+class PartSpec(_Frozen):
+    """A numbered section of a covering report; numbered only when present."""
+
+    id: str
+    heading: str
+    kind: Literal["text", "objectives", "inspections"] = "text"
 
 
 class ChapterSpec(_Frozen):
@@ -166,6 +212,8 @@ class ChapterSpec(_Frozen):
     body: str | None = None
     closing: str | None = Field(None, description="Boilerplate after the report's text (leadership).")
     new_page: bool = Field(True, description="Start the chapter on a new page in print.")
+    generated: bool = Field(True, description="Annex: add the entries peelgen derives (Force in numbers, figures).")
+    parts: list[PartSpec] = Field([], description="Covering report: its numbered sections, in order.")
     sections: list[TextSection] = []
     report_field: str | None = Field(None, description="Report key whose text replaces or fills this chapter.")
 
@@ -181,6 +229,9 @@ class Framework(_Frozen):
     inspectorate: Inspectorate
     report_title: str
     short_title: str
+    cover_subtitle: str = "An inspection of {force}"
+    cover: bool = Field(True, description="False: no cover page; page 1 has a masthead and page numbers.")
+    question_grades: bool = Field(True, description="False: the report's questions carry no grades (national).")
     grades: GradeScale
     labels: Labels = Labels()
     grade_change: GradeChange | None = None

@@ -126,7 +126,7 @@ class CrimeRecording(Strict):
 
 class Question(Strict):
     id: Identifier = Field(description="The framework's question, component or area id.")
-    grade: GradeId
+    grade: GradeId | None = Field(None, description="Required unless the framework's questions carry no grades.")
     inspected: bool | None = Field(None, description="Inspected this cycle? (2018/19)")
     last_inspected: str | None = Field(None, max_length=20, description="e.g. '2016' or '2018/19'.")
     carried_over: Markdown | None = Field(None, description="Own text for a judgment carried over.")
@@ -305,6 +305,90 @@ class VictimService(Strict):
         return self
 
 
+class NationalRecommendation(Strict):
+    number: int = Field(ge=1, le=99, description="The recommendation's own number; printed in the order written.")
+    topic: str = Field(min_length=1, max_length=200)
+    addressee: str = Field(min_length=1, max_length=200)
+    deadline: str | None = Field(None, pattern=r"^\d{4}-\d{2}(-\d{2})?$",
+                                 description="YYYY-MM or YYYY-MM-DD; {deadline} in the text prints it.")
+    text: Markdown
+
+
+class GlossaryEntry(Strict):
+    term: str = Field(min_length=1, max_length=200)
+    definition: Markdown
+
+
+class Masthead(Strict):
+    body: str = Field(min_length=1, max_length=200, description="e.g. West Mercia Police and Crime Panel")
+    report_of: str = Field(min_length=1, max_length=200, description="Whose report it is.")
+    title: str = Field(min_length=1, max_length=300)
+
+
+class Objective(Strict):
+    number: int = Field(ge=1, le=99)
+    title: str = Field(min_length=1, max_length=300)
+    body: Markdown | None = None
+
+
+class InspectionReference(Strict):
+    title: str = Field(min_length=1, max_length=300)
+    graded: bool
+    question: str | None = Field(None, max_length=300)
+    grade: GradeId | None = None
+    recommendations: int = Field(0, ge=0, le=999)
+    areas_for_improvement: int = Field(0, ge=0, le=999)
+    response: Markdown | None = None
+
+    @model_validator(mode="after")
+    def _grade_if_graded(self) -> InspectionReference:
+        if self.graded and self.grade is None:
+            raise ValueError("a graded inspection needs its 'grade'")
+        if not self.graded and self.grade is not None:
+            raise ValueError("an inspection that was not graded has no 'grade'")
+        return self
+
+
+class Signs(Strict):
+    kind: Literal["improvement", "success"]
+    items: list[str] = Field(min_length=1)
+
+
+class Topic(Strict):
+    title: str = Field(min_length=1, max_length=200)
+    data: str | None = Field(None, max_length=200, description="The summary table's Data cell.")
+    activity: str | None = Field(None, max_length=300, description="The summary table's Activity cell.")
+    body: Markdown | None = None
+    measures: list[Identifier] = Field(default_factory=list)
+    chart: Identifier | None = Field(None, description="A monthly dataset drawn as a control chart.")
+
+
+class Aim(Strict):
+    title: str = Field(min_length=1, max_length=120)
+    aim: str | None = Field(None, max_length=200)
+    signs: Signs | None = None
+    topics: list[Topic] = Field(default_factory=list)
+
+
+class Appendix(Strict):
+    introduction: Markdown | None = None
+    aims: list[Aim] = Field(default_factory=list)
+
+
+class Measure(Strict):
+    id: Identifier
+    label: str = Field(min_length=1, max_length=200)
+    current: float
+    previous: float
+    period: str | None = Field(None, max_length=120)
+    previous_period: str | None = Field(None, max_length=120)
+    better: Literal["lower", "higher"]
+    tolerance: float = Field(5, ge=0, le=100, description="Percent change treated as no change.")
+    peer: Literal["below", "similar", "above"] | None = None
+    unit: Literal["count", "percent"] = "count"
+    decimals: int = Field(0, ge=0, le=3)
+
+
 class Report(Strict):
     framework: str = Field(description="The framework id, e.g. 'peel-2016-effectiveness'.")
     meta: Meta
@@ -316,11 +400,23 @@ class Report(Strict):
     leadership: Markdown | None = Field(None, description="The ungraded leadership summary (2023–25).")
     pillars: list[PillarEntry] = Field(default_factory=list, description="Pillar grades and summaries (2018/19).")
     victim_service: VictimService | None = None
-    questions: list[Question] = Field(min_length=1)
+    force_grades: str | None = Field(None, max_length=300, description="National: per-force grades CSV.")
+    foreword: Markdown | None = None
+    summary: Markdown | None = Field(None, description="National: summary and main findings.")
+    recommendations: list[NationalRecommendation] = Field(default_factory=list)
+    glossary: list[GlossaryEntry] = Field(default_factory=list)
+    masthead: Masthead | None = None
+    covering: dict[Identifier, Markdown] = Field(default_factory=dict, description="Covering report sections by id.")
+    objectives: list[Objective] = Field(default_factory=list)
+    inspections: list[InspectionReference] = Field(default_factory=list)
+    appendix: Appendix | None = None
+    measures: list[Measure] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=list)
     figures: list[Figure] = Field(default_factory=list)
     footnotes: dict[Identifier, Markdown] = Field(default_factory=dict)
     next_steps: Markdown | None = None
     annex_a: Annex | None = None
+    annex_c: Annex | None = None
     print: PrintOptions = Field(default_factory=PrintOptions, description="Options for the PDF.")
     style: Style = Field(default_factory=Style, description="House style for numbers.")
     metrics: list[Metric] = Field(default_factory=list)

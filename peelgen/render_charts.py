@@ -69,7 +69,8 @@ def _fmt(value: float, decimals: int) -> str:
 def draw(chart: ChartView, title: str, ident: str) -> str:
     """The chart as an SVG document (a string)."""
     plt = _pyplot()
-    draw_fn = {"trend": _trend, "comparison": _comparison, "ranked": _ranked, "shares": _shares}[chart.type]
+    draw_fn = {"trend": _trend, "comparison": _comparison, "ranked": _ranked, "shares": _shares,
+               "control": _control}[chart.type]
     height = 4.2 if chart.type == "ranked" else 3.0
     fig, ax = plt.subplots(figsize=(WIDTH_IN, height))
     try:
@@ -174,6 +175,28 @@ def _shares(ax: Axes, chart: ChartView) -> None:
     ax.grid(axis="y", visible=False)
     ax.set_xlabel(chart.unit_label)
     ax.set_ylabel("")
+
+
+def _control(ax: Axes, chart: ChartView) -> None:
+    """XmR chart: monthly values, their mean, and the control limits. Points outside
+    the limits are drawn as larger squares, so they stand out without colour."""
+    [(name, values)] = chart.series
+    x = list(range(len(chart.categories)))
+    ax.plot(x, values, color=DARK, marker="o", markersize=3.5, linewidth=1.4, label=name)
+    if chart.limits:
+        mean, lower, upper = chart.limits
+        ax.axhline(mean, color=INK, linestyle="-", linewidth=1, label=f"Mean ({_fmt(mean, chart.decimals)})")
+        ax.axhline(upper, color=GREY, linestyle="--", linewidth=1,
+                   label=f"Control limits ({_fmt(lower, chart.decimals)} to {_fmt(upper, chart.decimals)})")
+        ax.axhline(lower, color=GREY, linestyle="--", linewidth=1)
+        outside = [(i, v) for i, v in zip(x, values, strict=True) if v is not None and not lower <= v <= upper]
+        if outside:
+            ax.plot([i for i, _ in outside], [v for _, v in outside], linestyle="none", marker="s", markersize=7,
+                    markerfacecolor="white", markeredgecolor=INK, label="Outside the limits")
+    step = max(1, len(x) // 12)
+    ax.set_xticks(x[::step], chart.categories[::step], rotation=45, ha="right")
+    ax.set_ylim(bottom=0)
+    _legend_above(ax, 3)
 
 
 def _legend_above(ax: Axes, columns: int) -> None:

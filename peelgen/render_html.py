@@ -145,7 +145,10 @@ def page_css(doc: Document) -> str:
     if doc.marking:
         boxes["top-center"] = boxes["bottom-center"] = css_string(doc.marking)
     rules = " ".join(f"@{name} {{ content: {value}; }}" for name, value in boxes.items())
-    return f"@page {{ {rules} }}\n@page :first {{ {' '.join(f'@{n} {{ content: none; }}' for n in boxes)} }}\n"
+    css = f"@page {{ {rules} }}\n"
+    if doc.cover:  # the cover page carries no running head or page number
+        css += f"@page :first {{ margin: 0; {' '.join(f'@{n} {{ content: none; }}' for n in boxes)} }}\n"
+    return css
 
 
 def render_html(doc: Document, *, target: Target = "web", template_dirs: Sequence[Path] = (),
@@ -175,4 +178,5 @@ def render_html(doc: Document, *, target: Target = "web", template_dirs: Sequenc
     if target == "print":
         css += "\n" + page_css(doc)
     template = env.get_template(doc.template)
-    return template.render(doc=doc, target=target, css=Markup(css), _md_env=md_env)  # noqa: S704
+    return template.render(doc=doc, target=target, css=Markup(css), _md_env=md_env,  # noqa: S704
+                           render_figure=render_figure)

@@ -9,6 +9,7 @@ sentences and tables written, and every cross-reference checked, with located er
 from __future__ import annotations
 
 import base64
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -18,35 +19,55 @@ from markdown_it.token import Token
 
 from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, suggest
 from peelgen.document import (
+    AimView,
     Box,
     Cell,
     Chapter,
     ChartView,
     ComponentRow,
     Concern,
+    DistributionRow,
     Document,
     FigureView,
     FootnoteView,
+    ForceRow,
     Fragment,
     GradeColumn,
     GradeView,
     Heading,
     InspectedRow,
+    InspectionView,
     Item,
-    Labels,
+    MeasureView,
     PillarTable,
+    RecommendationView,
     Section,
     Signature,
     SummaryRow,
     TableRow,
     TableView,
     Tile,
+    TopicView,
 )
 from peelgen.formatting import long_date, measure, number, slugify, unit_label
+from peelgen.formatting import measure as measure_text
 from peelgen.framework import ChapterSpec, Framework, QuestionSpec, SubQuestion
 from peelgen.load_csv import DatasetData, load_dataset
 from peelgen.markdown import parse_block, parse_inline
-from peelgen.models import AnnexSection, Chart, DataSource, Figure, Finding, Metric, Question, Recommendation, Report
+from peelgen.models import (
+    AnnexSection,
+    Chart,
+    DataSource,
+    Figure,
+    Finding,
+    Measure,
+    Metric,
+    Question,
+    Recommendation,
+    Report,
+)
+from peelgen.national import NationalData, load_force_grades
+from peelgen.national import counts as national_counts
 from peelgen.validate import ValidatedReport
 
 _ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
@@ -87,6 +108,15 @@ class Resolver:
         self.datasets: dict[str, DatasetData] = {}
         self._check_references()
         self._load_datasets()
+        self.national: NationalData | None = None
+        self.counts: dict[str, dict[str, int]] = {}
+        if self.report.force_grades:
+            path = self._inside_folder(self.report.force_grades, ("force_grades",), (".csv",))
+            if path is not None:
+                self.national, problems = load_force_grades(path, self.fw)
+                self.diagnostics.extend(problems)
+                if self.national is not None:
+                    self.counts = national_counts(self.national, self.fw)
         meta = self.report.meta
         force_short = meta.force_short or meta.force
         self.values = {
@@ -204,6 +234,8 @@ class Resolver:
             return [text]
         if name == "metric" and arg is not None:
             return self._metric_tokens(arg, origin, line)
+        if name == "count" and arg is not None:
+            return self._count_tokens(arg, origin, line)
         if name == "fig" and arg is not None:
             ref = Token("figure_ref", "", 0)
             ref.meta = {"id": arg}
@@ -381,6 +413,25 @@ class Resolver:
         self._cite(ref, origin, line)
         return [_text_token("–"), ref]
 
+    def _count_tokens(self, reference: str, origin: Origin, line: int | None) -> list[Token]:
+        """{count:prevention.good} -> the number of forces, derived from force_grades."""
+        question, _, what = reference.partition(".")
+        if not self.counts:
+            if self.report.force_grades is None:
+                self.error(origin, f"{{count:{reference}}} needs force_grades", line_offset=line,
+                           hint="name the per-force grades CSV under 'force_grades:'")
+            return []
+        if question not in self.counts:
+            self.error(origin, f"unknown question '{question}' in {{count:{reference}}}", line_offset=line,
+                       hint=suggest(question, list(self.counts)) or f"questions: {', '.join(self.counts)}")
+            return []
+        tally = self.counts[question]
+        if what not in tally:
+            self.error(origin, f"unknown count '{what}' in {{count:{reference}}}", line_offset=line,
+                       hint=suggest(what, list(tally)) or f"use one of: {', '.join(tally)}")
+            return []
+        return [_text_token(number(tally[what], 0))]
+
     # -- charts ----------------------------------------------------------------------
 
     def _chart(self, figure: Figure, chart: Chart, path: DocPath, title: str) -> ChartView | None:
@@ -532,6 +583,7 @@ class Resolver:
             framework_id=fw.id,
             title=fw.report_title,
             short_title=fw.short_title,
+            cover_subtitle=self.fill(fw.cover_subtitle),
             force=meta.force,
             force_short=self.values["force_short"],
             inspectorate=self.values["inspectorate"],
@@ -543,11 +595,7 @@ class Resolver:
             inspection_period=meta.inspection_period,
             slug=slug,
             template=fw.template,
-            labels=Labels(labels.figure, labels.source, labels.annex_pointer, labels.contents, labels.footnotes,
-                          england_and_wales=labels.england_and_wales, show_data=labels.show_data,
-                          illustrative=labels.illustrative, inspected_area=labels.inspected_area,
-                          last_inspected=labels.last_inspected, grade=labels.grade, yes=labels.yes, no=labels.no,
-                          not_graded_sentence=labels.not_graded_sentence),
+            labels=labels,
             chapters=chapters,
             cycle=fw.cycle,
             figures=self.figures,
@@ -557,6 +605,9 @@ class Resolver:
             marking=meta.marking,
             logo_data_uri=logo,
             logo_alt=meta.logo_alt or f"{meta.force} logo",
+            cover=fw.cover,
+            masthead=((self.report.masthead.body, self.report.masthead.report_of, self.report.masthead.title)
+                      if self.report.masthead else None),
         )
 
     def _chapter(self, spec: ChapterSpec) -> Iterator[Chapter]:
@@ -585,6 +636,13 @@ class Resolver:
                 "leadership": self._leadership,
                 "victim-service": self._victim_service,
                 "areas": self._areas,
+                "distribution": self._distribution,
+                "recommendations": self._recommendations,
+                "topics": self._topics,
+                "glossary": self._glossary,
+                "annex-b": self._annex_b,
+                "covering": self._covering,
+                "appendix": self._appendix,
             }[spec.kind]
             yield from builder(spec)
 
@@ -641,7 +699,8 @@ class Resolver:
         origin = Origin(None, f"chapter '{spec.id}'")
         if self.report.tone and self.report.tone in self.fw.hmi_openings:
             chapter.intro = self.block(self.fw.hmi_openings[self.report.tone], origin)
-        chapter.body = self.block(self.report.observations, Origin(("observations",)))
+        field = spec.report_field or "observations"
+        chapter.body = self.block(getattr(self.report, field), Origin((field,)))
         chapter.closing = self.block(self.fw.hmi_closing, origin)
         if self.report.hmi:
             chapter.signature = Signature(self.report.hmi.name, self.report.hmi.title)
@@ -749,6 +808,221 @@ class Resolver:
             chapter.sections = self._sections(question.findings, unit.sections, (*path, "findings"),
                                               chapter.heading.anchor, 3, in_contents=False)
             yield chapter
+
+    # -- national reports ------------------------------------------------------------------
+
+    def _graded_questions(self) -> list[QuestionSpec]:
+        return [q for q in self.fw.questions if q.graded]
+
+    def _distribution(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        if not self.counts:
+            return
+        chapter = self._chapter_start(spec)
+        labels = self.fw.labels
+        chapter.table_headings = [labels.question, *[g.label for g in self.fw.grades.scale],
+                                  labels.declined, labels.improved]
+        for unit in self._graded_questions():
+            tally = self.counts[unit.id]
+            chapter.distribution.append(DistributionRow(
+                self.fill(unit.label("table")),
+                [tally[g] for g in self.fw.grade_ids] + [tally["declined"], tally["improved"]]))
+        if self.national is not None and self.national.illustrative:
+            chapter.note = self.block(labels.illustrative_grades, Origin(None, f"chapter '{spec.id}'"))
+        yield chapter
+
+    def _recommendations(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        if not self.report.recommendations:
+            return
+        chapter = self._chapter_start(spec)
+        seen: set[int] = set()
+        for i, rec in enumerate(self.report.recommendations):
+            if rec.number in seen:
+                self.error(Origin(("recommendations", i, "number")), f"recommendation {rec.number} appears twice")
+            seen.add(rec.number)
+            deadline = _month_or_date(rec.deadline) if rec.deadline else None
+            text = self.block(rec.text, Origin(("recommendations", i, "text")),
+                              {"deadline": deadline} if deadline else None) or Fragment([])
+            chapter.recommendations.append(RecommendationView(
+                rec.number, rec.topic, rec.addressee, deadline, text,
+                self.anchor(f"recommendation-{rec.number}")))
+        yield chapter
+
+    def _topics(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        for unit, question, path in self._entries():
+            if not unit.chapter:
+                continue
+            origin = Origin(None, f"question '{unit.id}'")
+            chapter = Chapter(unit.id, "topic", self.reserved_heading(unit.heading, origin, unit.id, 1))
+            chapter.intro = self.block(unit.intro, origin)
+            chapter.summary = self.block(question.summary, Origin((*path, "summary")))
+            chapter.sections = self._sections(question.findings, unit.sections, (*path, "findings"),
+                                              chapter.heading.anchor, 2)
+            yield chapter
+
+    def _glossary(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        if not self.report.glossary:
+            return
+        chapter = self._chapter_start(spec)
+        chapter.glossary = [(entry.term, self.inline(entry.definition, Origin(("glossary", i, "definition"))))
+                            for i, entry in enumerate(self.report.glossary)]
+        yield chapter
+
+    def _annex_b(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        if self.national is None:
+            return
+        chapter = self._chapter_start(spec)
+        units = self._graded_questions()
+        chapter.table_headings = [self.fw.labels.force, *[self.fill(u.label("short")) for u in units]]
+        chapter.force_rows = [
+            ForceRow(force.short_name, [self.grade(force.grades[u.id]["2017"] or "") for u in units])
+            for force in self.national.forces]
+        yield chapter
+
+    # -- Police and Crime Panel reports --------------------------------------------------
+
+    def _covering(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        """Numbered sections, numbered by what is present: an announced part that is
+        missing leaves no gap."""
+        report, labels = self.report, self.fw.labels
+        chapter = Chapter(spec.id, "covering", Heading(Fragment([_text_token(report.masthead.title
+                          if report.masthead else self.fw.report_title)], inline=True), self.anchor(spec.id), 1))
+        number_ = 0
+        for part in spec.parts:
+            text = report.covering.get(part.id)
+            present = text is not None or (part.kind == "objectives" and report.objectives) or (
+                part.kind == "inspections" and report.inspections)
+            if not present:
+                continue
+            number_ += 1
+            origin = Origin(("covering", part.id)) if text is not None else Origin(None, f"part '{part.id}'")
+            heading = self.heading(part.heading, Origin(None, f"part '{part.id}'"), f"{spec.id}-{part.id}", 2)
+            section = Section(heading, body=self.block(text, origin), kind=part.kind, number=f"{number_}.")
+            if part.kind == "objectives":
+                for objective in sorted(report.objectives, key=lambda o: o.number):
+                    index = report.objectives.index(objective)
+                    title = labels.objective.format(number=objective.number, title=objective.title)
+                    sub = self.heading(title, Origin(("objectives", index, "title")),
+                                       f"objective-{objective.number}", 3, in_contents=False)
+                    section.sections.append(Section(sub, body=self.block(
+                        objective.body, Origin(("objectives", index, "body")))))
+            chapter.sections.append(section)
+        chapter.inspections = [
+            InspectionView(ref.title, ref.graded, self.grade(ref.grade) if ref.grade else None, ref.question,
+                           ref.recommendations, ref.areas_for_improvement,
+                           self.block(ref.response, Origin(("inspections", i, "response"))))
+            for i, ref in enumerate(report.inspections)]
+        seen = {p.id for p in spec.parts}
+        for key in report.covering:
+            if key not in seen:
+                self.error(Origin(("covering", key)), f"unknown section '{key}'", at_key=True,
+                           hint=suggest(key, list(seen)) or f"sections: {', '.join(seen)}")
+        yield chapter
+
+    def _appendix(self, spec: ChapterSpec) -> Iterator[Chapter]:
+        appendix = self.report.appendix
+        if appendix is None:
+            return
+        labels = self.fw.labels
+        origin = Origin(None, f"chapter '{spec.id}'")
+        chapter = Chapter(spec.id, "appendix", self.heading(spec.heading or spec.id, origin, spec.id, 1))
+        intro = self.heading(labels.introduction, origin, f"{spec.id}-introduction", 2)
+        chapter.sections.append(Section(intro, body=self.block(appendix.introduction,
+                                                                Origin(("appendix", "introduction"))), number="1."))
+        summary = self.heading(labels.summary_of_performance, origin, f"{spec.id}-summary", 2)
+        chapter.sections.append(Section(summary, number="2."))
+        measures = {m.id: (m, i) for i, m in enumerate(self.report.measures)}
+        for a, aim in enumerate(appendix.aims, start=1):
+            here: DocPath = ("appendix", "aims", a - 1)
+            heading = self.heading(aim.title, Origin((*here, "title")), f"{spec.id}-{aim.title}", 3)
+            view = AimView(heading, f"2.{a}", aim.aim,
+                           (labels.signs_improvement if aim.signs.kind == "improvement" else labels.signs_success)
+                           if aim.signs else None, aim.signs.kind if aim.signs else None,
+                           list(aim.signs.items) if aim.signs else [], [])
+            rows = []
+            for t, topic in enumerate(aim.topics, start=1):
+                where: DocPath = (*here, "topics", t - 1)
+                topic_heading = self.heading(topic.title, Origin((*where, "title")),
+                                             f"{heading.anchor}-{topic.title}", 4, in_contents=False)
+                views = []
+                for j, measure_id in enumerate(topic.measures):
+                    if measure_id not in measures:
+                        self.error(Origin((*where, "measures", j)), f"unknown measure '{measure_id}'",
+                                   hint=suggest(measure_id, list(measures)) or "define it under 'measures:'")
+                        continue
+                    views.append(self._measure(measures[measure_id][0]))
+                figure_id = self._control_chart(topic.chart, topic.title, (*where, "chart")) if topic.chart else None
+                body = self.block(topic.body, Origin((*where, "body")))
+                view.topics.append(TopicView(topic_heading, f"2.{a}.{t}", body, views, figure_id))
+                if topic.data or topic.activity:  # the summary table lists topics it has something on
+                    rows.append((topic.title, topic.data or "", topic.activity or ""))
+            chapter.aims.append(view)
+            group = aim.aim or aim.title
+            if rows and chapter.summary_groups and chapter.summary_groups[-1][0] == group:
+                chapter.summary_groups[-1][1].extend(rows)  # aims sharing one aim line share a group
+            elif rows:
+                chapter.summary_groups.append((group, rows))
+        yield chapter
+
+    def _measure(self, measure: Measure) -> MeasureView:
+        labels = self.fw.labels
+        def fmt(value: float) -> str:
+            return measure_text(value, unit=measure.unit, decimals=measure.decimals,
+                                percent_style=self.report.style.percent)
+        difference = measure.current - measure.previous
+        percent = (difference / measure.previous * 100) if measure.previous else 0.0
+        sign = "+" if difference > 0 else ""
+        change = f"{sign}{number(difference, measure.decimals)}"
+        if measure.previous and measure.unit == "count":
+            change += f" ({sign}{number(percent, 1)}%)"
+        if abs(percent) <= measure.tolerance:
+            direction_id, direction = "no-change", labels.no_change
+        elif (difference < 0) == (measure.better == "lower"):
+            direction_id, direction = "improving", labels.improving
+        else:
+            direction_id, direction = "deteriorating", labels.deteriorating
+        peer = {"below": labels.peer_below, "similar": labels.peer_similar, "above": labels.peer_above}.get(
+            measure.peer or "")
+        return MeasureView(measure.label, fmt(measure.current), fmt(measure.previous), change, direction,
+                           direction_id, peer, measure.peer, measure.period, measure.previous_period)
+
+    def _control_chart(self, dataset_id: str, title: str, path: DocPath) -> str | None:
+        """A topic's monthly data as a numbered figure: an XmR chart with its mean and
+        control limits (mean ± 2.66 × the average moving range)."""
+        if dataset_id not in self.dataset_index:
+            self.error(Origin(path), f"unknown dataset '{dataset_id}'",
+                       hint=suggest(dataset_id, list(self.dataset_index)) or "define it under 'datasets:'")
+            return None
+        data = self.datasets.get(dataset_id)
+        if data is None:
+            return None
+        dataset = self.report.datasets[self.dataset_index[dataset_id]]
+        points = [(k, v) for k, v in data.column(data.columns[0]) if v is not None]
+        if len(points) < 3:
+            self.error(Origin(path), f"a control chart needs at least three values; {dataset.file} has {len(points)}")
+            return None
+        values = [v for _, v in points]
+        mean = sum(values) / len(values)
+        moving = sum(abs(b - a) for a, b in itertools.pairwise(values)) / (len(values) - 1)
+        lower, upper = mean - 2.66 * moving, mean + 2.66 * moving
+        numbered = len(self.figures) + 1
+        figure_id = f"control-{dataset_id}"
+        title_text = f"{title} by month"
+        chart = self._chart_view(Chart(type="trend", dataset=dataset_id), [k for k, _ in points],
+                                 [(data.columns[0], values)], dataset.unit, dataset.per, dataset.decimals,
+                                 data.illustrative)
+        chart.type = "control"
+        chart.limits = (mean, max(lower, 0.0), upper)
+        outside = [k for k, v in points if v < lower or v > upper]
+        fmt = lambda v: number(v, dataset.decimals)  # noqa: E731
+        chart.description = (
+            f"{title_text}. Line chart of {len(values)} months from {points[0][0]} to {points[-1][0]}. "
+            f"Mean {fmt(mean)}; control limits {fmt(max(lower, 0.0))} to {fmt(upper)}. "
+            + (f"Outside the limits: {', '.join(outside)}." if outside else "Every month is within the limits."))
+        view = FigureView(figure_id, numbered, self.anchor(f"figure-{numbered}"),
+                          Fragment([_text_token(title_text)], inline=True), dataset.source, False, None, [],
+                          chart=chart, plain_title=title_text)
+        self.figures[figure_id] = view
+        return figure_id
 
     def _force_in_numbers(self, spec: ChapterSpec) -> Iterator[Chapter]:
         if not self.report.force_in_numbers:
@@ -873,7 +1147,8 @@ class Resolver:
     def _annex(self, spec: ChapterSpec) -> Iterator[Chapter]:
         annex = getattr(self.report, spec.report_field, None) if spec.report_field else None
         origin = Origin(None, f"chapter '{spec.id}'")
-        if annex is None and not spec.body and not self.figures and not self.report.force_in_numbers:
+        if annex is None and (not spec.generated or (not spec.body and not self.figures
+                                                     and not self.report.force_in_numbers)):
             return
         heading = self.heading(spec.heading or spec.id, origin, spec.id, 1)
         if annex is None:
@@ -883,7 +1158,8 @@ class Resolver:
         path: DocPath = (spec.report_field or spec.id,)
         body = self.block(annex.body, Origin((*path, "body")))
         sections = self._annex_sections(annex.sections, (*path, "sections"), spec.id, 2)
-        sections.extend(self._generated_annex(spec.id))
+        if spec.generated:
+            sections.extend(self._generated_annex(spec.id))
         yield Chapter(spec.id, "annex", heading, body=body, sections=sections)
 
     def _generated_annex(self, annex_id: str) -> list[Section]:
@@ -1040,6 +1316,16 @@ def _plain_text(fragment: Fragment) -> str:
         elif token.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     return "".join(parts).strip()
+
+
+def _month_or_date(value: str) -> str:
+    """'2018-10' -> 'October 2018'; '2018-10-01' -> '1 October 2018'."""
+    import datetime as dt
+
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 2:
+        return long_date(dt.date(parts[0], parts[1], 1)).split(" ", 1)[1]
+    return long_date(dt.date(*parts))
 
 
 def _neutral_title(title: str) -> str:

@@ -16,6 +16,18 @@ def check_rules(report: Report, fw: Framework, source: SourceMap) -> list[Diagno
     out += _pillars(report, fw, source)
     out += _cycle(report, fw, source)
     out += _required_sections(report, fw, source)
+    out += _question_grades(report, fw, source)
+    return out
+
+
+def _question_grades(report: Report, fw: Framework, source: SourceMap) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for i, question in enumerate(report.questions):
+        # A missing grade where one is needed is reported before typing (validate.py).
+        if not fw.question_grades and question.grade is not None:
+            out.append(source.diagnostic(("questions", i, "grade"),
+                                         f"{fw.id} takes grades from force_grades, not from its chapters",
+                                         at_key=True, hint="remove 'grade'"))
     return out
 
 
@@ -95,12 +107,16 @@ def _cycle(report: Report, fw: Framework, source: SourceMap) -> list[Diagnostic]
 
 def _required_sections(report: Report, fw: Framework, source: SourceMap) -> list[Diagnostic]:
     out: list[Diagnostic] = []
+    fields = {c.report_field or "observations" for c in fw.chapters if c.kind == "observations"}
     needs = {
-        "observations": fw.has_chapter("observations"),
+        "observations": "observations" in fields,
+        "foreword": "foreword" in fields,
         "hmi": fw.has_chapter("observations"),
         "leadership": fw.has_chapter("leadership"),
         "victim_service": fw.has_chapter("victim-service"),
         "tone": bool(fw.hmi_openings),
+        "force_grades": fw.has_chapter("distribution") or fw.has_chapter("annex-b"),
+        "masthead": fw.has_chapter("covering"),
     }
     for key, needed in needs.items():
         present = getattr(report, key) is not None

@@ -45,6 +45,8 @@ def validate(loaded: LoadedFile) -> ValidatedReport:
     framework = _framework_for(loaded, diagnostics)
     data = _normalise_grades(loaded.data, framework) if framework else loaded.data
     diagnostics.extend(_check_raw_cells(loaded.data, source))
+    if framework is not None and framework.question_grades:
+        diagnostics.extend(_check_grades_present(loaded.data, source))
     try:
         report = Report.model_validate(data, context={"framework": framework})
     except ValidationError as error:
@@ -137,6 +139,17 @@ def _check_raw_cells(data: dict[str, Any], source: SourceMap) -> list[Diagnostic
                         (*here, c), "the number is too large for a table",
                         hint="at most 15 digits before the decimal point"))
     return out
+
+
+def _check_grades_present(data: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
+    """Each question needs a grade where the framework grades its questions. The model
+    cannot say so (national reports take no grades), so it is checked here, before
+    typing, to be reported with every other error."""
+    questions = data.get("questions")
+    if not isinstance(questions, list):
+        return []
+    return [source.diagnostic(("questions", i, "grade"), "missing required key 'grade'")
+            for i, question in enumerate(questions) if isinstance(question, dict) and "grade" not in question]
 
 
 # ---------------------------------------------------------------------------------
@@ -291,8 +304,8 @@ def _from_pydantic(error: ValidationError, source: SourceMap, data: Any) -> list
                     message += f" ({detail})"
             diag = source.diagnostic(loc, message)
         elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "slug"):
-            message = (f"{_describe(item.get('input'))} is not a valid {loc[-1]}: use lower-case "
-                       "letters, digits and hyphens")
+            allowed = "letters, digits and hyphens" if loc[-1] == "slug" else "letters, digits, '-' and '_'"
+            message = f"{_describe(item.get('input'))} is not a valid {loc[-1]}: use lower-case {allowed}"
             diag = source.diagnostic(loc, message)
         elif kind == "string_pattern_mismatch" and len(loc) == 2 and loc[0] == "footnotes":
             message = f"footnote id {_describe(loc[1])} must be letters, digits, '-' and '_'"
@@ -373,8 +386,9 @@ def _check_against_framework(report: Report, fw: Framework, source: SourceMap) -
                                          hint="each question appears once"))
             continue
         first_seen.add(question.id)
-        check_grade((*path, "grade"), question.grade, graded=spec.graded,
-                    label=f"question '{question.id}'")
+        if question.grade is not None:
+            check_grade((*path, "grade"), question.grade, graded=spec.graded,
+                        label=f"question '{question.id}'")
         out.extend(_check_findings(question.findings, spec.sections, (*path, "findings"), source))
     missing = [q.id for q in fw.questions if q.required and q.id not in counts]
     for question_id in missing:

@@ -1,0 +1,125 @@
+"""National reports: per-force grades in, derived tables and counts out.
+
+The force-grades CSV has one row per force and graded question. Everything a national
+report says about how many forces got which grade is computed here, so its summary
+table, its Annex B and its prose cannot disagree (the published 2017 report did).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from peelgen.diagnostics import BuildFailed, Diagnostic, display_name, suggest
+from peelgen.framework import Framework
+from peelgen.load import read_text
+
+COLUMNS = ["force", "short_name", "question", "grade_2015", "grade_2016", "grade_2017", "inspected_2017"]
+
+
+@dataclass(slots=True)
+class ForceGrades:
+    force: str
+    short_name: str
+    grades: dict[str, dict[str, str | None]] = field(default_factory=dict)  # question -> year -> grade
+    inspected: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class NationalData:
+    forces: list[ForceGrades]
+    illustrative: bool = False
+
+    def current(self, question: str) -> list[str | None]:
+        return [f.grades.get(question, {}).get("2017") for f in self.forces]
+
+
+def load_force_grades(path: Path, fw: Framework) -> tuple[NationalData | None, list[Diagnostic]]:
+    """Read and check the CSV; every problem located by row and column."""
+    name = display_name(path)
+    try:
+        text = read_text(path)
+    except BuildFailed as failure:
+        return None, failure.diagnostics
+    lines = text.splitlines()
+    start = 0
+    comments = []
+    while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
+        comments.append(lines[start])
+        start += 1
+    rows = list(csv.reader(io.StringIO("\n".join(lines[start:]))))
+    if not rows or [c.strip() for c in rows[0]] != COLUMNS:
+        return None, [Diagnostic(name, "the header must be " + ",".join(COLUMNS), start + 1, 1)]
+    grade_ids = set(fw.grade_ids)
+    questions = [q.id for q in fw.questions if q.graded]
+    errors: list[Diagnostic] = []
+    forces: dict[str, ForceGrades] = {}
+    for offset, row in enumerate(rows[1:], start=1):
+        line = start + 1 + offset
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(COLUMNS):
+            errors.append(Diagnostic(name, f"row has {len(row)} cells but the header has {len(COLUMNS)}", line, 1))
+            continue
+        force, short, question, g15, g16, g17, inspected = (cell.strip() for cell in row)
+        column = {key: 1 + sum(len(c) + 1 for c in row[:i]) for i, key in enumerate(COLUMNS)}
+        if question not in questions:
+            errors.append(Diagnostic(name, f"unknown question {question!r}", line, column["question"],
+                                     hint=suggest(question, questions) or f"questions: {', '.join(questions)}"))
+            continue
+        entry = forces.setdefault(force, ForceGrades(force, short))
+        if question in entry.grades:
+            errors.append(Diagnostic(name, f"{force} has two rows for {question!r}", line, 1))
+            continue
+        years: dict[str, str | None] = {}
+        for year, value in (("2015", g15), ("2016", g16), ("2017", g17)):
+            grade = value.lower().replace(" ", "-") or None
+            if grade is not None and grade not in grade_ids:
+                errors.append(Diagnostic(name, f"{value!r} is not a grade", line, column[f"grade_{year}"],
+                                         hint=suggest(grade, sorted(grade_ids)) or f"use {', '.join(fw.grade_ids)}"))
+            years[year] = grade
+        if years["2017"] is None:
+            errors.append(Diagnostic(name, "grade_2017 is empty", line, column["grade_2017"]))
+        if inspected.lower() not in ("yes", "no"):
+            errors.append(Diagnostic(name, f"inspected_2017 must be yes or no, got {inspected!r}", line,
+                                     column["inspected_2017"]))
+        entry.grades[question] = years
+        entry.inspected[question] = inspected.lower() == "yes"
+    for force in forces.values():
+        missing = [q for q in questions if q not in force.grades]
+        if missing:
+            errors.append(Diagnostic(name, f"{force.force} has no row for {', '.join(missing)}"))
+    ordered = sorted(forces.values(), key=lambda f: f.short_name.lower())
+    return (None if errors else NationalData(ordered, any("illustrative" in c.lower() for c in comments))), errors
+
+
+def counts(data: NationalData, fw: Framework) -> dict[str, dict[str, int]]:
+    """question -> {grade id: n, "improved": n, "declined": n, "inspected": n, "forces": n}."""
+    result: dict[str, dict[str, int]] = {}
+    for question in (q.id for q in fw.questions if q.graded):
+        tally = {grade: 0 for grade in fw.grade_ids} | {"improved": 0, "declined": 0, "inspected": 0, "forces": 0}
+        for force in data.forces:
+            years = force.grades.get(question, {})
+            now, before = years.get("2017"), years.get("2016")
+            if now is None:
+                continue
+            tally["forces"] += 1
+            tally[now] += 1
+            tally["inspected"] += force.inspected.get(question, False)
+            if before is not None:
+                change = fw.rank(before) - fw.rank(now)  # rank 0 is best
+                tally["improved"] += change > 0
+                tally["declined"] += change < 0
+        result[question] = tally
+    return result
+
+
+def write_force_grades(rows: Iterable[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return buffer.getvalue()
