@@ -161,6 +161,28 @@ def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tup
     sys.exit(EXIT_INTERNAL if internal else EXIT_INVALID if failed else 0)
 
 
+@cli.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The force-grades CSV to write (for a national report's force_grades).")
+@click.option("--framework", "national_framework", default="peel-2017-national", show_default=True,
+              help="The national framework whose questions the CSV lists.")
+def national(reports: tuple[Path, ...], output: Path, national_framework: str) -> None:
+    """Turn force REPORTS into a national report's force-grades CSV."""
+    from peelgen.aggregate import force_grades_csv
+    from peelgen.build import write_atomically
+
+    _check_exists(reports)
+    try:
+        text = force_grades_csv(reports, national_framework)
+    except BuildFailed as failure:
+        _print_diagnostics(failure.diagnostics)
+        sys.exit(EXIT_INVALID)
+    write_atomically(output.parent if str(output.parent) else Path(), {output.name: text.encode("utf-8")})
+    click.echo(f"wrote {display_name(output)} ({len(reports)} forces)")
+    sys.exit(0)
+
+
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: Any = None, line: str | None = None) -> None:
     """Python warnings from the libraries peelgen uses, as one line each (the default

@@ -165,3 +165,32 @@ def test_national_example_fixes_the_published_miscount():
     assert rows["Crime prevention"][:4] == [2, 35, 6, 0]
     annex_b = next(c for c in doc.chapters if c.kind == "annex-b")
     assert len(annex_b.force_rows) == 43
+
+
+def test_national_command_aggregates_force_reports(cli, write, tmp_path):
+    from tests.conftest import MINIMAL
+
+    for name, force, grade in (("a.yaml", "Alphashire Police", "good"), ("b.yaml", "Betashire Police", "inadequate")):
+        text = MINIMAL.replace("Testshire Police", force).replace("force_short: Testshire",
+                                                                   f"force_short: {force.split()[0]}")
+        write(text.replace("  - id: investigating\n    grade: good", f"  - id: investigating\n    grade: {grade}"), name)
+    result = cli("national", "a.yaml", "b.yaml", "-o", "data/grades.csv")
+    assert result.code == 0, result.err
+    rows = (tmp_path / "data" / "grades.csv").read_text().splitlines()
+    assert rows[0] == HEADER.strip()
+    assert "Alphashire Police,Alphashire,investigation,,,good,yes" in rows
+    assert "Betashire Police,Betashire,investigation,,,inadequate,yes" in rows
+    assert "Alphashire Police,Alphashire,overall,,requires-improvement,good,yes" in rows
+    assert len(rows) == 1 + 2 * 5
+    # The CSV feeds a national report directly.
+    write(REPORT)
+    doc = compile_report(tmp_path / "report.yaml").document
+    rows_by_label = {r.label: r.counts for r in next(c for c in doc.chapters if c.kind == "distribution").distribution}
+    assert rows_by_label["Crime investigation"][:4] == [0, 1, 0, 1]
+
+
+def test_national_command_reports_invalid_force_reports(cli, write):
+    write("framework: nope\n", "bad.yaml")
+    result = cli("national", "bad.yaml", "-o", "grades.csv")
+    assert result.code == 1
+    assert any(line.startswith("bad.yaml:1:12: framework: unknown framework 'nope'") for line in result.err_lines)
