@@ -173,7 +173,8 @@ def test_national_command_aggregates_force_reports(cli, write, tmp_path):
     for name, force, grade in (("a.yaml", "Alphashire Police", "good"), ("b.yaml", "Betashire Police", "inadequate")):
         text = MINIMAL.replace("Testshire Police", force).replace("force_short: Testshire",
                                                                    f"force_short: {force.split()[0]}")
-        write(text.replace("  - id: investigating\n    grade: good", f"  - id: investigating\n    grade: {grade}"), name)
+        old = "  - id: investigating\n    grade: good"
+        write(text.replace(old, f"  - id: investigating\n    grade: {grade}"), name)
     result = cli("national", "a.yaml", "b.yaml", "-o", "data/grades.csv")
     assert result.code == 0, result.err
     rows = (tmp_path / "data" / "grades.csv").read_text().splitlines()
