@@ -32,8 +32,22 @@ class DatasetData:
         return [(key, values[index]) for key, values in self.rows]
 
 
-def load_dataset(path: Path) -> tuple[DatasetData | None, list[Diagnostic]]:
-    """Parse ``path``; returns the data, or None and every problem found."""
+@dataclass(slots=True)
+class CsvText:
+    """A CSV file's rows, with the comment lines that precede its header."""
+
+    name: str  # the file name shown in messages
+    comments: list[str]
+    first_line: int  # the 1-based line of the header row
+    rows: list[list[str]]
+
+    @property
+    def illustrative(self) -> bool:
+        return any(c.lower().startswith("illustrative") for c in self.comments)
+
+
+def read_csv(path: Path) -> tuple[CsvText | None, list[Diagnostic]]:
+    """Read ``path`` as UTF-8 CSV; leading ``#`` lines are comments, not data."""
     from peelgen.diagnostics import BuildFailed
 
     name = display_name(path)
@@ -48,16 +62,24 @@ def load_dataset(path: Path) -> tuple[DatasetData | None, list[Diagnostic]]:
         if lines[start].startswith("#"):
             comments.append(lines[start][1:].strip())
         start += 1
-    errors: list[Diagnostic] = []
-    reader = csv.reader(io.StringIO("\n".join(lines[start:])), strict=True)
     table: list[list[str]] = []
     try:
-        for row in reader:
+        for row in csv.reader(io.StringIO("\n".join(lines[start:])), strict=True):
             table.append(row)
     except csv.Error as error:
-        # line_num counts the lines read, so an unclosed quote points at the row it opens.
+        # The rows read so far locate the row whose quote was never closed.
         return None, [Diagnostic(name, f"malformed CSV: {error}", start + len(table) + 1, 1,
                                  hint="check the quotes in this row")]
+    return CsvText(name, comments, start + 1, table), []
+
+
+def load_dataset(path: Path) -> tuple[DatasetData | None, list[Diagnostic]]:
+    """Parse ``path``; returns the data, or None and every problem found."""
+    parsed, problems = read_csv(path)
+    if parsed is None:
+        return None, problems
+    name, comments, table, start = parsed.name, parsed.comments, parsed.rows, parsed.first_line - 1
+    errors: list[Diagnostic] = []
     if not table:
         return None, [Diagnostic(name, "the CSV has no header row", 1, 1,
                                  hint="the first line names the columns, e.g. force,value")]
@@ -69,8 +91,7 @@ def load_dataset(path: Path) -> tuple[DatasetData | None, list[Diagnostic]]:
     duplicates = {cell for cell in header if header.count(cell) > 1}
     if duplicates:
         return None, [Diagnostic(name, f"duplicate column {sorted(duplicates)[0]!r}", header_line, 1)]
-    data = DatasetData(name, header[0], header[1:], illustrative=any(
-        c.lower().startswith("illustrative") for c in comments), comments=comments)
+    data = DatasetData(name, header[0], header[1:], illustrative=parsed.illustrative, comments=comments)
     seen: set[str] = set()
     if len(table) - 1 > MAX_ROWS:
         return None, [Diagnostic(name, f"the CSV has more than {MAX_ROWS:,} rows", header_line, 1)]

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from peelgen.diagnostics import BuildFailed, Diagnostic, display_name, suggest
+from peelgen.diagnostics import Diagnostic, suggest
 from peelgen.framework import Framework
-from peelgen.load import read_text
+from peelgen.load_csv import read_csv
 
 COLUMNS = ["force", "short_name", "question", "grade_2015", "grade_2016", "grade_2017", "inspected_2017"]
 
@@ -39,18 +39,10 @@ class NationalData:
 
 def load_force_grades(path: Path, fw: Framework) -> tuple[NationalData | None, list[Diagnostic]]:
     """Read and check the CSV; every problem located by row and column."""
-    name = display_name(path)
-    try:
-        text = read_text(path)
-    except BuildFailed as failure:
-        return None, failure.diagnostics
-    lines = text.splitlines()
-    start = 0
-    comments = []
-    while start < len(lines) and (lines[start].startswith("#") or not lines[start].strip()):
-        comments.append(lines[start])
-        start += 1
-    rows = list(csv.reader(io.StringIO("\n".join(lines[start:]))))
+    parsed, problems = read_csv(path)
+    if parsed is None:
+        return None, problems
+    name, rows, start = parsed.name, parsed.rows, parsed.first_line - 1
     if not rows or [c.strip() for c in rows[0]] != COLUMNS:
         return None, [Diagnostic(name, "the header must be " + ",".join(COLUMNS), start + 1, 1)]
     grade_ids = set(fw.grade_ids)
@@ -93,7 +85,7 @@ def load_force_grades(path: Path, fw: Framework) -> tuple[NationalData | None, l
         if missing:
             errors.append(Diagnostic(name, f"{force.force} has no row for {', '.join(missing)}"))
     ordered = sorted(forces.values(), key=lambda f: f.short_name.lower())
-    return (None if errors else NationalData(ordered, any("illustrative" in c.lower() for c in comments))), errors
+    return (None if errors else NationalData(ordered, parsed.illustrative)), errors
 
 
 def counts(data: NationalData, fw: Framework) -> dict[str, dict[str, int]]:
