@@ -112,8 +112,9 @@ def _stderr_is_tty() -> bool:
 @click.option("--untagged", is_flag=True, help="Write an untagged PDF (tagged PDF/UA-1 is the default).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Build this many reports at once, each in its own process (0: one per CPU).")
+@click.option("--draft", is_flag=True, help="Mark the outputs as drafts: a DRAFT watermark and a banner.")
 def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tuple[Path, ...],
-          untagged: bool, jobs: int) -> None:
+          untagged: bool, jobs: int, draft: bool) -> None:
     """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf.
 
     A report that fails leaves its earlier output as it was; the others are still built.
@@ -133,7 +134,13 @@ def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tup
     internal = False
     writers: dict[Path, str] = {}  # output file -> the report that wrote it
     try:
-        for result in build_many(reports, options, jobs=jobs):
+        if draft:
+            from peelgen.commands.draft import build_many_drafts
+
+            results = build_many_drafts(reports, options)
+        else:
+            results = build_many(reports, options, jobs=jobs)
+        for result in results:
             name = display_name(result.path)
             if result.ok:
                 built += 1
@@ -181,6 +188,68 @@ def national(reports: tuple[Path, ...], output: Path, national_framework: str) -
     write_atomically(output.parent if str(output.parent) else Path(), {output.name: text.encode("utf-8")})
     click.echo(f"wrote {display_name(output)} ({len(reports)} forces)")
     sys.exit(0)
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def frameworks(ctx: click.Context) -> None:
+    """List the installed frameworks; 'frameworks show ID' prints one's structure."""
+    if ctx.invoked_subcommand is None:
+        from peelgen.commands.frameworks import list_text
+
+        click.echo(list_text(), nl=False)
+
+
+@frameworks.command("show")
+@click.argument("framework_id", metavar="ID")
+def frameworks_show(framework_id: str) -> None:
+    """Print a framework's grades, pillars, questions (with section ids) and chapters."""
+    from peelgen.commands.frameworks import UnknownFramework, get, show_text
+
+    try:
+        fw = get(framework_id)
+    except UnknownFramework as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(show_text(fw), nl=False)
+
+
+@cli.command()
+@click.option("--framework", "framework_id", required=True, metavar="ID", help="The framework the report is for.")
+def schema(framework_id: str) -> None:
+    """Print the JSON Schema of a report for framework ID (for editors' completion and checks)."""
+    import json
+
+    from peelgen.commands.frameworks import UnknownFramework, get
+    from peelgen.commands.schema import report_schema
+
+    try:
+        fw = get(framework_id)
+    except UnknownFramework as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(json.dumps(report_schema(fw), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.option("--framework", "framework_id", required=True, metavar="ID", help="The framework to write for.")
+@click.option("--force", "force", required=True, metavar="NAME", help="The force's full name.")
+@click.argument("folder", required=False, type=click.Path(path_type=Path, dir_okay=True))
+def new(framework_id: str, force: str, folder: Path | None) -> None:
+    """Start a report: FOLDER/report.yaml with every required section as a TODO,
+    its JSON Schema and a README (FOLDER defaults to a slug of the force's name)."""
+    from peelgen.commands.frameworks import UnknownFramework, get
+    from peelgen.commands.new import WouldOverwrite, slugify, write_scaffold
+
+    try:
+        fw = get(framework_id)
+    except UnknownFramework as error:
+        raise click.UsageError(str(error)) from None
+    folder = folder or Path(slugify(force))
+    try:
+        written = write_scaffold(fw, force, folder)
+    except WouldOverwrite as error:
+        raise click.UsageError(str(error)) from None
+    for path in written:
+        click.echo(f"wrote {display_name(path)}")
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,

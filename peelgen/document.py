@@ -336,6 +336,7 @@ class Document:
     cover: bool = True
     masthead: tuple[str, str, str] | None = None  # body, report of, title
     lang: str = "en-GB"
+    draft: bool = False  # watermark every PDF page and put a banner on the web page
 
     @property
     def contents(self) -> list[tuple[Heading, list[Heading]]]:

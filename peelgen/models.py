@@ -70,7 +70,7 @@ class PrintOptions(Strict):
 
 
 class Overall(Strict):
-    grade: GradeId
+    grade: GradeId = Field(description="The overall grade.")
     previous_grade: GradeId | None = Field(
         None, description="Last assessment's grade; the comparison sentence is derived.")
     summary: Markdown | None = Field(None, description="The overview narrative.")
@@ -81,7 +81,7 @@ class Finding(Strict):
 
     id: Identifier | None = Field(None, description="A sub-question id from the framework.")
     heading: str | None = Field(None, max_length=300, description="An author's own heading (instead of id).")
-    body: Markdown | None = None
+    body: Markdown | None = Field(None, description="Markdown text of this section.")
     findings: list[Finding] = Field(default_factory=list, description="Nested sections (the next heading level).")
 
     @model_validator(mode="after")
@@ -94,7 +94,7 @@ class Finding(Strict):
 
 
 class Recommendation(Strict):
-    text: Markdown
+    text: Markdown = Field(description="Markdown; {deadline} prints the deadline.")
     deadline: dt.date | None = Field(None, description="Printed wherever {deadline} appears in the text.")
 
     @model_validator(mode="before")
@@ -108,14 +108,14 @@ class AreaForImprovement(Recommendation):
 
 
 class CauseOfConcern(Strict):
-    statement: Markdown
-    recommendations: list[Recommendation] = Field(default_factory=list)
+    statement: Markdown = Field(description="The cause of concern.")
+    recommendations: list[Recommendation] = Field(default_factory=list, description="Recommendations answering it.")
 
 
 class Practice(Strict):
-    kind: Literal["innovative", "promising"]
-    title: str = Field(min_length=1, max_length=200)
-    body: Markdown
+    kind: Literal["innovative", "promising"] = Field(description="innovative or promising.")
+    title: str = Field(min_length=1, max_length=200, description="The practice box's own title.")
+    body: Markdown = Field(description="Its text.")
 
 
 class CrimeRecording(Strict):
@@ -130,26 +130,29 @@ class Question(Strict):
     inspected: bool | None = Field(None, description="Inspected this cycle? (2018/19)")
     last_inspected: str | None = Field(None, max_length=20, description="e.g. '2016' or '2018/19'.")
     carried_over: Markdown | None = Field(None, description="Own text for a judgment carried over.")
-    findings: list[Finding] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list,
+        description="Sections under the framework's sub-questions or an author's own headings.")
     summary: Markdown | None = Field(None, description="Summary of findings.")
-    areas_for_improvement: list[AreaForImprovement] = Field(default_factory=list)
-    causes_of_concern: list[CauseOfConcern] = Field(default_factory=list)
+    areas_for_improvement: list[AreaForImprovement] = Field(default_factory=list,
+        description="Each a markdown string, or a mapping with text and deadline.")
+    causes_of_concern: list[CauseOfConcern] = Field(default_factory=list,
+        description="Causes of concern, each with its recommendations.")
     practice: list[Practice] = Field(default_factory=list, description="Innovative or promising practice boxes.")
-    crime_recording: CrimeRecording | None = None
+    crime_recording: CrimeRecording | None = Field(None, description="The crime-recording estimate (2023–25).")
 
 
 class Column(Strict):
-    heading: str = Field(max_length=300)
-    type: Literal["text", "number"] = "text"
-    decimals: int = Field(1, ge=0, le=6)
+    heading: str = Field(max_length=300, description="The column heading.")
+    type: Literal["text", "number"] = Field("text", description="text, or number (right-aligned, formatted).")
+    decimals: int = Field(1, ge=0, le=6, description="Decimal places for numbers.")
 
 
 Cell = str | int | float | None
 
 
 class Row(Strict):
-    cells: list[Cell]
-    kind: Literal["row", "group", "total"] = "row"
+    cells: list[Cell] = Field(description="One cell per column: text, a number or null.")
+    kind: Literal["row", "group", "total"] = Field("row", description="row, group (a group heading) or total.")
     decimals: int | None = Field(None, ge=0, le=6, description="Overrides the columns' decimals for this row.")
 
     @model_validator(mode="before")
@@ -159,9 +162,9 @@ class Row(Strict):
 
 
 class Table(Strict):
-    columns: list[Column] = Field(min_length=1)
-    rows: list[Row] = Field(min_length=1)
-    notes: list[Markdown] = Field(default_factory=list)
+    columns: list[Column] = Field(min_length=1, description="The columns, left to right.")
+    rows: list[Row] = Field(min_length=1, description="The rows: a list of cells, or a mapping with cells.")
+    notes: list[Markdown] = Field(default_factory=list, description="Notes printed under the table.")
 
 
 class Chart(Strict):
@@ -187,17 +190,17 @@ class Chart(Strict):
 
 
 class Figure(Strict):
-    id: Identifier
+    id: Identifier = Field(description="The figure's id, placed with {figure:ID}.")
     title: str = Field(min_length=1, max_length=500, description="Inline markdown; may cite footnotes.")
     annex_title: str | None = Field(None, max_length=500,
                                     description="Force-neutral title for Annex A (default: title without 'in {area}').")
-    source: str | None = Field(None, max_length=500)
+    source: str | None = Field(None, max_length=500, description="Where the data come from.")
     data_source: Identifier | None = Field(None, description="The Annex A entry describing this figure's data.")
     annex_note: Markdown | None = Field(None, description="Text for this figure's own Annex A entry.")
-    annex_pointer: bool = True
+    annex_pointer: bool = Field(True, description="False: drop the 'please see annex A' line.")
     notes: list[Markdown] = Field(default_factory=list, description="Notes printed under the figure.")
-    table: Table | None = None
-    chart: Chart | None = None
+    table: Table | None = Field(None, description="The figure as a table.")
+    chart: Chart | None = Field(None, description="The figure as a chart.")
 
     @model_validator(mode="after")
     def _table_or_chart(self) -> Figure:
@@ -210,20 +213,20 @@ Unit = Literal["count", "percent", "rate", "gbp"]
 
 
 class Metric(Strict):
-    id: Identifier
-    label: str = Field(min_length=1, max_length=200)
+    id: Identifier = Field(description="The metric's id.")
+    label: str = Field(min_length=1, max_length=200, description="What is measured.")
     value: float | None = Field(description="The force's value; null when it could not be supplied.")
     ew: float | None = Field(None, description="England and Wales value.")
-    unit: Unit = "count"
+    unit: Unit = Field("count", description="What the value is.")
     per: str | None = Field(None, max_length=80,
                             description="For rates: what the rate is per, e.g. '1,000 population'.")
     scale: Literal["million", "billion"] | None = Field(None, description="For money: print as '£143 million'.")
-    decimals: int = Field(0, ge=0, le=4)
-    period: str | None = Field(None, max_length=200)
-    source: str | None = Field(None, max_length=300)
-    data_source: Identifier | None = None
+    decimals: int = Field(0, ge=0, le=4, description="Decimal places.")
+    period: str | None = Field(None, max_length=200, description="The period the value covers.")
+    source: str | None = Field(None, max_length=300, description="Where the value comes from.")
+    data_source: Identifier | None = Field(None, description="The Annex A entry describing this value.")
     missing: Markdown | None = Field(None, description="Why the value is missing; printed as a footnote to a dash.")
-    notes: list[Markdown] = Field(default_factory=list)
+    notes: list[Markdown] = Field(default_factory=list, description="Notes printed with the value.")
 
     @model_validator(mode="after")
     def _missing_needs_reason(self) -> Metric:
@@ -235,24 +238,25 @@ class Metric(Strict):
 class Dataset(Strict):
     id: Identifier
     file: str = Field(min_length=1, max_length=300, description="CSV file in the report's folder.")
-    unit: Unit = "count"
-    per: str | None = Field(None, max_length=80)
-    decimals: int = Field(1, ge=0, le=4)
-    period: str | None = Field(None, max_length=200)
-    source: str | None = Field(None, max_length=300)
-    data_source: Identifier | None = None
+    unit: Unit = Field("count", description="What the values are.")
+    per: str | None = Field(None, max_length=80,
+        description="For rates: what the rate is per, e.g. '1,000 population'.")
+    decimals: int = Field(1, ge=0, le=4, description="Decimal places.")
+    period: str | None = Field(None, max_length=200, description="The period the data cover.")
+    source: str | None = Field(None, max_length=300, description="Where the data come from.")
+    data_source: Identifier | None = Field(None, description="The Annex A entry describing this data.")
 
 
 class Caveat(Strict):
     forces: list[str] = Field(default_factory=list, description="The forces the caveat concerns.")
-    text: Markdown
+    text: Markdown = Field(description="The caveat.")
 
 
 class DataSource(Strict):
     id: Identifier
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=200, description="The Annex A entry's title.")
     body: Markdown | None = None
-    caveats: list[Caveat] = Field(default_factory=list)
+    caveats: list[Caveat] = Field(default_factory=list, description="Caveats about particular forces' data.")
 
 
 class Style(Strict):
@@ -260,25 +264,25 @@ class Style(Strict):
 
 
 class AnnexSection(Strict):
-    heading: str = Field(min_length=1, max_length=300)
-    body: Markdown | None = None
-    sections: list[AnnexSection] = Field(default_factory=list)
+    heading: str = Field(min_length=1, max_length=300, description="The section heading.")
+    body: Markdown | None = Field(None, description="The section text.")
+    sections: list[AnnexSection] = Field(default_factory=list, description="Nested sections.")
 
 
 class Annex(Strict):
-    body: Markdown | None = None
-    sections: list[AnnexSection] = Field(default_factory=list)
+    body: Markdown | None = Field(None, description="Opening paragraphs.")
+    sections: list[AnnexSection] = Field(default_factory=list, description="Sections, each with a heading.")
 
 
 class Signature(Strict):
-    name: str = Field(min_length=1, max_length=120)
+    name: str = Field(min_length=1, max_length=120, description="The inspector's name.")
     title: str = Field(min_length=1, max_length=200, description="e.g. HM Inspector of Constabulary")
 
 
 class PillarEntry(Strict):
     id: Identifier = Field(description="A pillar id from the framework.")
     grade: GradeId
-    summary: Markdown | None = None
+    summary: Markdown | None = Field(None, description="The pillar's summary.")
 
 
 Stage = Literal["contact", "response", "recording", "investigation", "outcome"]
@@ -293,8 +297,8 @@ class VictimFinding(Strict):
 class VictimService(Strict):
     case_files: int = Field(ge=1, le=100_000, description="Case files reviewed.")
     closed_files: int | None = Field(None, ge=0, description="Of which closed with the outcome below.")
-    closed_outcome: str | None = Field(None, max_length=200)
-    findings: list[VictimFinding] = Field(default_factory=list)
+    closed_outcome: str | None = Field(None, max_length=200, description="The outcome the closed files had.")
+    findings: list[VictimFinding] = Field(default_factory=list, description="Findings along the victim's journey.")
 
     @model_validator(mode="after")
     def _closed_within_reviewed(self) -> VictimService:
@@ -307,38 +311,38 @@ class VictimService(Strict):
 
 class NationalRecommendation(Strict):
     number: int = Field(ge=1, le=99, description="The recommendation's own number; printed in the order written.")
-    topic: str = Field(min_length=1, max_length=200)
-    addressee: str = Field(min_length=1, max_length=200)
+    topic: str = Field(min_length=1, max_length=200, description="What the recommendation is about.")
+    addressee: str = Field(min_length=1, max_length=200, description="Whom it is for.")
     deadline: str | None = Field(None, pattern=r"^\d{4}-\d{2}(-\d{2})?$",
                                  description="YYYY-MM or YYYY-MM-DD; {deadline} in the text prints it.")
-    text: Markdown
+    text: Markdown = Field(description="The recommendation.")
 
 
 class GlossaryEntry(Strict):
-    term: str = Field(min_length=1, max_length=200)
-    definition: Markdown
+    term: str = Field(min_length=1, max_length=200, description="The term.")
+    definition: Markdown = Field(description="Its definition.")
 
 
 class Masthead(Strict):
     body: str = Field(min_length=1, max_length=200, description="e.g. West Mercia Police and Crime Panel")
     report_of: str = Field(min_length=1, max_length=200, description="Whose report it is.")
-    title: str = Field(min_length=1, max_length=300)
+    title: str = Field(min_length=1, max_length=300, description="The report's title.")
 
 
 class Objective(Strict):
-    number: int = Field(ge=1, le=99)
-    title: str = Field(min_length=1, max_length=300)
-    body: Markdown | None = None
+    number: int = Field(ge=1, le=99, description="The objective's number.")
+    title: str = Field(min_length=1, max_length=300, description="Its title.")
+    body: Markdown | None = Field(None, description="Its text.")
 
 
 class InspectionReference(Strict):
-    title: str = Field(min_length=1, max_length=300)
-    graded: bool
-    question: str | None = Field(None, max_length=300)
-    grade: GradeId | None = None
-    recommendations: int = Field(0, ge=0, le=999)
-    areas_for_improvement: int = Field(0, ge=0, le=999)
-    response: Markdown | None = None
+    title: str = Field(min_length=1, max_length=300, description="The inspection's title.")
+    graded: bool = Field(description="Was it graded?")
+    question: str | None = Field(None, max_length=300, description="The question the inspection answered.")
+    grade: GradeId | None = Field(None, description="Its grade, if graded.")
+    recommendations: int = Field(0, ge=0, le=999, description="How many recommendations it made.")
+    areas_for_improvement: int = Field(0, ge=0, le=999, description="How many areas for improvement it found.")
+    response: Markdown | None = Field(None, description="The force's response.")
 
     @model_validator(mode="after")
     def _grade_if_graded(self) -> InspectionReference:
@@ -350,48 +354,51 @@ class InspectionReference(Strict):
 
 
 class Signs(Strict):
-    kind: Literal["improvement", "success"]
-    items: list[str] = Field(min_length=1)
+    kind: Literal["improvement", "success"] = Field(description="improvement or success.")
+    items: list[str] = Field(min_length=1, description="The signs, one per item.")
 
 
 class Topic(Strict):
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=200, description="The topic's title.")
     data: str | None = Field(None, max_length=200, description="The summary table's Data cell.")
     activity: str | None = Field(None, max_length=300, description="The summary table's Activity cell.")
-    body: Markdown | None = None
-    measures: list[Identifier] = Field(default_factory=list)
+    body: Markdown | None = Field(None, description="Its text.")
+    measures: list[Identifier] = Field(default_factory=list, description="Measure ids shown in its table.")
     chart: Identifier | None = Field(None, description="A monthly dataset drawn as a control chart.")
 
 
 class Aim(Strict):
-    title: str = Field(min_length=1, max_length=120)
-    aim: str | None = Field(None, max_length=200)
-    signs: Signs | None = None
-    topics: list[Topic] = Field(default_factory=list)
+    title: str = Field(min_length=1, max_length=120, description="The aim's title.")
+    aim: str | None = Field(None, max_length=200, description="The aim in one sentence.")
+    signs: Signs | None = Field(None, description="Signs of improvement or success.")
+    topics: list[Topic] = Field(default_factory=list, description="The topics reported under this aim.")
 
 
 class Appendix(Strict):
-    introduction: Markdown | None = None
-    aims: list[Aim] = Field(default_factory=list)
+    introduction: Markdown | None = Field(None, description="Opening text.")
+    aims: list[Aim] = Field(default_factory=list, description="The aims, each with its topics.")
 
 
 class Measure(Strict):
-    id: Identifier
-    label: str = Field(min_length=1, max_length=200)
-    current: float
-    previous: float
-    period: str | None = Field(None, max_length=120)
-    previous_period: str | None = Field(None, max_length=120)
-    better: Literal["lower", "higher"]
+    id: Identifier = Field(description="The measure's id.")
+    label: str = Field(min_length=1, max_length=200, description="What is measured.")
+    current: float = Field(description="This period's value.")
+    previous: float = Field(description="The previous period's value.")
+    period: str | None = Field(None, max_length=120, description="This period.")
+    previous_period: str | None = Field(None, max_length=120, description="The previous period.")
+    better: Literal["lower", "higher"] = Field(description="Whether lower or higher values are better.")
     tolerance: float = Field(5, ge=0, le=100, description="Percent change treated as no change.")
-    peer: Literal["below", "similar", "above"] | None = None
-    unit: Literal["count", "percent"] = "count"
-    decimals: int = Field(0, ge=0, le=3)
+    peer: Literal["below", "similar", "above"] | None = Field(None,
+        description="Compared with the most similar group of forces.")
+    unit: Literal["count", "percent"] = Field("count", description="count or percent.")
+    decimals: int = Field(0, ge=0, le=3, description="Decimal places.")
 
 
 class Report(Strict):
     framework: str = Field(description="The framework id, e.g. 'peel-2016-effectiveness'.")
-    meta: Meta
+    status: Literal["draft", "final"] = Field(
+        "final", description="draft: a DRAFT watermark on every PDF page and a banner on the web page.")
+    meta: Meta = Field(description="Who and when: the force, dates, slug, logo and marking.")
     overall: Overall | None = Field(None, description="Required when the framework grades an overall question.")
     hmi: Signature | None = Field(None, description="HM Inspector's signature block.")
     observations: Markdown | None = Field(None, description="HM Inspector's observations or summary.")
@@ -399,28 +406,36 @@ class Report(Strict):
         None, description="Chooses the stock opening sentence of HM Inspector's summary.")
     leadership: Markdown | None = Field(None, description="The ungraded leadership summary (2023–25).")
     pillars: list[PillarEntry] = Field(default_factory=list, description="Pillar grades and summaries (2018/19).")
-    victim_service: VictimService | None = None
+    victim_service: VictimService | None = Field(None, description="The victim service assessment (2023–25).")
     force_grades: str | None = Field(None, max_length=300, description="National: per-force grades CSV.")
-    foreword: Markdown | None = None
+    foreword: Markdown | None = Field(None, description="National: the foreword.")
     summary: Markdown | None = Field(None, description="National: summary and main findings.")
-    recommendations: list[NationalRecommendation] = Field(default_factory=list)
-    glossary: list[GlossaryEntry] = Field(default_factory=list)
-    masthead: Masthead | None = None
+    recommendations: list[NationalRecommendation] = Field(default_factory=list,
+        description="National: numbered recommendations.")
+    glossary: list[GlossaryEntry] = Field(default_factory=list, description="National: glossary terms and definitions.")
+    masthead: Masthead | None = Field(None, description="Panel reports: the masthead.")
     covering: dict[Identifier, Markdown] = Field(default_factory=dict, description="Covering report sections by id.")
-    objectives: list[Objective] = Field(default_factory=list)
-    inspections: list[InspectionReference] = Field(default_factory=list)
-    appendix: Appendix | None = None
-    measures: list[Measure] = Field(default_factory=list)
-    questions: list[Question] = Field(default_factory=list)
-    figures: list[Figure] = Field(default_factory=list)
-    footnotes: dict[Identifier, Markdown] = Field(default_factory=dict)
-    next_steps: Markdown | None = None
-    annex_a: Annex | None = None
-    annex_c: Annex | None = None
+    objectives: list[Objective] = Field(default_factory=list,
+        description="Panel reports: the police and crime plan objectives.")
+    inspections: list[InspectionReference] = Field(default_factory=list,
+        description="Panel reports: inspections referred to.")
+    appendix: Appendix | None = Field(None, description="Panel reports: the performance appendix.")
+    measures: list[Measure] = Field(default_factory=list, description="Panel reports: performance measures by id.")
+    questions: list[Question] = Field(default_factory=list,
+        description="One entry per question, component or area of the framework, each with its id.")
+    figures: list[Figure] = Field(default_factory=list,
+        description="Tables and charts, placed in the text with {figure:ID}.")
+    footnotes: dict[Identifier, Markdown] = Field(default_factory=dict,
+        description="Footnote texts by id, cited in markdown as [^id].")
+    next_steps: Markdown | None = Field(None,
+        description="Markdown replacing the framework's standard 'Next steps' text.")
+    annex_a: Annex | None = Field(None, description="Annex A – About the data: body and nested sections.")
+    annex_c: Annex | None = Field(None, description="Annex C: body and nested sections.")
     print: PrintOptions = Field(default_factory=PrintOptions, description="Options for the PDF.")
     style: Style = Field(default_factory=Style, description="House style for numbers.")
-    metrics: list[Metric] = Field(default_factory=list)
-    datasets: list[Dataset] = Field(default_factory=list)
+    metrics: list[Metric] = Field(default_factory=list,
+        description="Single values (Force in numbers, comparison charts).")
+    datasets: list[Dataset] = Field(default_factory=list, description="CSV data files drawn as charts.")
     data_sources: list[DataSource] = Field(default_factory=list, description="Annex A entries.")
     force_in_numbers: list[Identifier] = Field(default_factory=list, description="Metric ids shown as tiles.")
 

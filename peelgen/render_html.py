@@ -152,9 +152,10 @@ def page_css(doc: Document) -> str:
 
 
 def render_html(doc: Document, *, target: Target = "web", template_dirs: Sequence[Path] = (),
-                style_dirs: Sequence[Path] = (), charts: dict[str, str] | None = None) -> str:
+                style_dirs: Sequence[Path] = (), charts: dict[str, str] | None = None, draft: bool = False) -> str:
     """``charts`` is the SVG of each chart by figure id (see render_charts); it is drawn
-    here when not given, so callers rendering both targets can draw charts once."""
+    here when not given, so callers rendering both targets can draw charts once.
+    ``draft`` marks the output as a draft, as the report's ``status: draft`` does."""
     env = environment(tuple(template_dirs))
     figure_template = env.get_template("partials/figure.html.j2")
     md_env: dict[str, Any] = {"doc": doc, "target": target}
@@ -174,9 +175,12 @@ def render_html(doc: Document, *, target: Target = "web", template_dirs: Sequenc
 
     md_env["render_figure"] = render_figure
     css_names = ["report.css", "print.css"] if target == "print" else ["report.css", "screen.css"]
+    draft = draft or doc.draft
+    if draft:
+        css_names.append("draft.css")
     css = stylesheet(css_names, style_dirs)
     if target == "print":
         css += "\n" + page_css(doc)
     template = env.get_template(doc.template)
     return template.render(doc=doc, target=target, css=Markup(css), _md_env=md_env,  # noqa: S704
-                           render_figure=render_figure)
+                           render_figure=render_figure, draft=draft)

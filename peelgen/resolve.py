@@ -606,6 +606,7 @@ class Resolver:
             logo_data_uri=logo,
             logo_alt=meta.logo_alt or f"{meta.force} logo",
             cover=fw.cover,
+            draft=self.report.status == "draft",
             masthead=((self.report.masthead.body, self.report.masthead.report_of, self.report.masthead.title)
                       if self.report.masthead else None),
         )

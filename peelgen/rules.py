@@ -127,3 +127,27 @@ def _required_sections(report: Report, fw: Framework, source: SourceMap) -> list
             out.append(source.diagnostic((key,), f"{fw.id} reports have no '{key}' section", at_key=True,
                                          hint=f"remove '{key}'"))
     return out
+
+
+PLACEHOLDER = "TODO"
+
+
+def check_placeholders(data: object, source: SourceMap) -> list[Diagnostic]:
+    """Every string still starting with "TODO" (as ``peelgen new`` writes them) is an
+    error. Checked on the loaded data, before typing, so that every placeholder is
+    reported in one run, whatever else is wrong."""
+    out: list[Diagnostic] = []
+
+    def walk(value: object, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, str) and value.lstrip().startswith(PLACEHOLDER):
+            out.append(source.diagnostic(path, "placeholder not filled in",
+                                         hint=" ".join(value.split())[:80]))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(data, ())
+    return out

@@ -23,7 +23,7 @@ from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, suggest
 from peelgen.framework import Framework, SubQuestion
 from peelgen.load import LoadedFile, SourceMap
 from peelgen.models import Finding, Report
-from peelgen.rules import check_rules
+from peelgen.rules import check_placeholders, check_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +44,17 @@ def validate(loaded: LoadedFile) -> ValidatedReport:
     diagnostics: list[Diagnostic] = []
     framework = _framework_for(loaded, diagnostics)
     data = _normalise_grades(loaded.data, framework) if framework else loaded.data
+    placeholders = check_placeholders(loaded.data, source)
+    diagnostics.extend(placeholders)
     diagnostics.extend(_check_raw_cells(loaded.data, source))
     if framework is not None and framework.question_grades:
         diagnostics.extend(_check_grades_present(loaded.data, source))
     try:
         report = Report.model_validate(data, context={"framework": framework})
     except ValidationError as error:
-        diagnostics.extend(_from_pydantic(error, source, data))
+        # A placeholder ("grade: TODO") is reported as such, not also as a bad value.
+        unfilled = {d.path for d in placeholders}
+        diagnostics.extend(d for d in _from_pydantic(error, source, data) if d.path not in unfilled)
         raise BuildFailed(diagnostics) from None
     if framework is None:
         raise BuildFailed(diagnostics)
