@@ -27,12 +27,19 @@ FORMATS = ("html", "pdf")
 class Compiled:
     validated: ValidatedReport
     document: Document
+    # Lint warnings (severity "warning"): reported, never a reason to fail a build.
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 def compile_report(path: Path) -> Compiled:
-    """Load, validate and resolve; raises :class:`BuildFailed` with every error found."""
+    """Load, validate and resolve; raises :class:`BuildFailed` with every error found.
+
+    Warnings from :mod:`peelgen.lint` are not errors: they come back on the result."""
+    from peelgen.lint import lint
+
     validated = validate(load_yaml(path))
-    return Compiled(validated, resolve(validated))
+    document = resolve(validated)
+    return Compiled(validated, document, tuple(lint(validated)))
 
 
 def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs: Sequence[Path] = (),
@@ -43,6 +50,11 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
 
     doc = compiled.document
     formats = tuple(formats)
+    own = compiled.validated.template_dir
+    if own is not None:  # the report's own templates: folder, after the command line's
+        template_dirs = (*template_dirs, own)
+        if (own / "styles").is_dir():
+            style_dirs = (*style_dirs, own / "styles")
     outputs: dict[str, bytes] = {}
     name = compiled.validated.source.file
     try:
@@ -100,11 +112,16 @@ def write_atomically(out_dir: Path, outputs: dict[str, bytes]) -> list[Path]:
 
 
 def build(path: Path, out_dir: Path, formats: Iterable[str] = FORMATS, *,
-          template_dirs: Sequence[Path] = (), style_dirs: Sequence[Path] = (), tagged: bool = True) -> list[Path]:
+          template_dirs: Sequence[Path] = (), style_dirs: Sequence[Path] = (), tagged: bool = True,
+          warnings: list[Diagnostic] | None = None) -> list[Path]:
+    """Build one report; its lint warnings, if any, are appended to ``warnings``."""
     compiled = compile_report(path)
     outputs = render_outputs(compiled, tuple(formats), template_dirs=template_dirs,
                              style_dirs=style_dirs, tagged=tagged)
-    return write_atomically(out_dir, outputs)
+    written = write_atomically(out_dir, outputs)
+    if warnings is not None:
+        warnings.extend(compiled.warnings)
+    return written
 
 
 # ---------------------------------------------------------------------------------
@@ -119,6 +136,7 @@ class BuildResult:
     written: tuple[Path, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     internal_error: str | None = None  # an unexpected exception, as one line
+    warnings: tuple[Diagnostic, ...] = ()  # lint warnings; printed, never a failure
 
     @property
     def ok(self) -> bool:
@@ -136,12 +154,13 @@ class BuildOptions:
 
 def build_one(path: Path, options: BuildOptions) -> BuildResult:
     """Build one report; every expected failure becomes diagnostics in the result."""
+    warnings: list[Diagnostic] = []
     try:
         written = build(path, options.out_dir, options.formats, template_dirs=options.template_dirs,
-                        style_dirs=options.style_dirs, tagged=options.tagged)
+                        style_dirs=options.style_dirs, tagged=options.tagged, warnings=warnings)
     except BuildFailed as failure:
         return BuildResult(path, diagnostics=tuple(failure.diagnostics))
-    return BuildResult(path, written=tuple(written))
+    return BuildResult(path, written=tuple(written), warnings=tuple(warnings))
 
 
 def _build_one_safely(path: Path, options: BuildOptions) -> BuildResult:

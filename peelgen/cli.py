@@ -37,18 +37,28 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(files: tuple[Path, ...]) -> None:
-    """Check report files; print every error as FILE:LINE:COL: path: message."""
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+def validate(files: tuple[Path, ...], strict: bool) -> None:
+    """Check report files; print every error as FILE:LINE:COL: path: message.
+
+    Warnings (valid, but probably not meant) print as FILE:LINE:COL: path: warning: message
+    and fail the check only with --strict."""
     from peelgen.build import compile_report
 
     _check_exists(files)
     failed = False
     for path in files:
         try:
-            compile_report(path)
+            compiled = compile_report(path)
         except BuildFailed as failure:
             failed = True
             _print_diagnostics(failure.diagnostics)
+            continue
+        _print_diagnostics(list(compiled.warnings))
+        if strict and compiled.warnings:
+            failed = True
+            count = len(compiled.warnings)
+            click.echo(f"{display_name(path)}: {count} warning{'s' if count != 1 else ''} (--strict)", err=True)
         else:
             click.echo(f"{display_name(path)}: valid")
     sys.exit(EXIT_INVALID if failed else 0)
@@ -144,6 +154,8 @@ def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tup
             name = display_name(result.path)
             if result.ok:
                 built += 1
+                for warning in result.warnings:
+                    progress.echo(warning.format(), err=True)
                 for output in result.written:
                     progress.echo(f"wrote {display_name(output)}")
                     other = writers.setdefault(output.resolve(), name)

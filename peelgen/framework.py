@@ -79,6 +79,7 @@ class Labels(_Frozen):
     yes: str = "Yes"
     no: str = "No"
     summary: str = "Summary"
+    force_in_context: str = "Force in context"
     # 2023–25
     judgments: str = "Our judgments"
     not_graded_sentence: str = "We do not grade the victim service assessment."
@@ -247,6 +248,9 @@ class Framework(_Frozen):
     hmi_openings: dict[Literal["positive", "mixed", "concerning"], str] = {}
     hmi_closing: str | None = None
     crime_recording: str | None = Field(None, description="Sentence with {force}, {percent}, {interval}, {of}.")
+    afi_opening: str | None = Field(None, description="Lint: the words every area for improvement starts with.")
+    recommendation_deadlines: bool = Field(
+        False, description="Lint: every recommendation in a cause of concern should have a deadline.")
 
     def has_chapter(self, kind: str) -> bool:
         return any(chapter.kind == kind for chapter in self.chapters)

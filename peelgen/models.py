@@ -283,6 +283,8 @@ class PillarEntry(Strict):
     id: Identifier = Field(description="A pillar id from the framework.")
     grade: GradeId
     summary: Markdown | None = Field(None, description="The pillar's summary.")
+    force_in_context: list[Identifier] = Field(
+        default_factory=list, description="Metric ids shown as this pillar's Force in context tiles.")
 
 
 Stage = Literal["contact", "response", "recording", "investigation", "outcome"]
@@ -431,6 +433,9 @@ class Report(Strict):
         description="Markdown replacing the framework's standard 'Next steps' text.")
     annex_a: Annex | None = Field(None, description="Annex A – About the data: body and nested sections.")
     annex_c: Annex | None = Field(None, description="Annex C: body and nested sections.")
+    templates: str | None = Field(None, min_length=1, max_length=300, description=(
+        "A folder inside the report's folder searched for templates before the built-in ones "
+        "(after any --templates); its styles/ subfolder overrides stylesheets."))
     print: PrintOptions = Field(default_factory=PrintOptions, description="Options for the PDF.")
     style: Style = Field(default_factory=Style, description="House style for numbers.")
     metrics: list[Metric] = Field(default_factory=list,

@@ -179,6 +179,10 @@ def render_html(doc: Document, *, target: Target = "web", template_dirs: Sequenc
     if draft:
         css_names.append("draft.css")
     css = stylesheet(css_names, style_dirs)
+    # The hook for a force's own additions: custom.css, if an override folder has one, last.
+    custom = next((d / "custom.css" for d in style_dirs if (d / "custom.css").is_file()), None)
+    if custom is not None:
+        css += "\n" + custom.read_text(encoding="utf-8")
     if target == "print":
         css += "\n" + page_css(doc)
     template = env.get_template(doc.template)

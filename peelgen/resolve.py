@@ -347,10 +347,6 @@ class Resolver:
             if source_id is not None and source_id not in self.source_index:
                 self.error(Origin((*path, "data_source")), f"unknown data source '{source_id}'",
                            hint=suggest(source_id, list(self.source_index)) or "define it under 'data_sources:'")
-        for i, metric_id in enumerate(report.force_in_numbers):
-            if metric_id not in self.metric_index:
-                self.error(Origin(("force_in_numbers", i)), f"unknown metric '{metric_id}'",
-                           hint=suggest(metric_id, list(self.metric_index)) or "define it under 'metrics:'")
         for i, figure in enumerate(report.figures):
             chart = figure.chart
             if chart is None:
@@ -494,7 +490,8 @@ class Resolver:
         present = sorted(((k, v) for k, v in points if v is not None), key=lambda kv: (-kv[1], kv[0]))
         missing = [k for k, v in points if v is None]
         highlight = self._find_force([k for k, _ in points])
-        if highlight is None:
+        # A national report ranks every force without singling one out.
+        if highlight is None and self.fw.document_kind != "national-report":
             self.error(Origin((*path, "dataset")), f"{dataset.file} has no row for {self.values['force']}",
                        hint="the first column should name every force in full, as in meta.force")
         view = self._chart_view(chart, [k for k, _ in present], [(column, [v for _, v in present])],
@@ -721,6 +718,7 @@ class Resolver:
             chapter.summary_heading = self.heading(labels.summary, origin, f"{pillar.id}-summary", 3,
                                                    in_contents=False)
             chapter.summary = self.block(entry.summary, Origin(("pillars", index, "summary")))
+            chapter.tiles = self._tiles(entry.force_in_context, ("pillars", index, "force_in_context"))
             chapter.components = [self._component(unit, question, path)
                                   for unit, question, path in self._entries() if unit.pillar == pillar.id]
             yield chapter
@@ -1025,18 +1023,26 @@ class Resolver:
         self.figures[figure_id] = view
         return figure_id
 
+    def _tiles(self, metric_ids: list[str], path: DocPath) -> list[Tile]:
+        """Tiles (value, label, England and Wales comparator, period) from metrics."""
+        tiles = []
+        for i, metric_id in enumerate(metric_ids):
+            if metric_id not in self.metric_index:
+                self.error(Origin((*path, i)), f"unknown metric '{metric_id}'",
+                           hint=suggest(metric_id, list(self.metric_index)) or "define it under 'metrics:'")
+                continue
+            metric = self.metric(metric_id)
+            where = Origin((*path, i))
+            ew = self.inline(f"{{metric:{metric_id}.ew}}", where) if metric.ew is not None else None
+            tiles.append(Tile(metric.label, self.inline(f"{{metric:{metric_id}}}", where), ew, metric.period))
+        return tiles
+
     def _force_in_numbers(self, spec: ChapterSpec) -> Iterator[Chapter]:
         if not self.report.force_in_numbers:
             return
         origin = Origin(None, f"chapter '{spec.id}'")
         chapter = Chapter(spec.id, "force-in-numbers", self.heading(spec.heading or spec.id, origin, spec.id, 1))
-        for i, metric_id in enumerate(self.report.force_in_numbers):
-            if metric_id not in self.metric_index:
-                continue  # reported by _check_references
-            metric = self.metric(metric_id)
-            where = Origin(("force_in_numbers", i))
-            ew = self.inline(f"{{metric:{metric_id}.ew}}", where) if metric.ew is not None else None
-            chapter.tiles.append(Tile(metric.label, self.inline(f"{{metric:{metric_id}}}", where), ew, metric.period))
+        chapter.tiles = self._tiles(self.report.force_in_numbers, ("force_in_numbers",))
         chapter.note = self.block(self.fw.labels.force_in_numbers_pointer, origin)
         yield chapter
 

@@ -13,7 +13,7 @@ import typing
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -32,6 +32,7 @@ class ValidatedReport:
     framework: Framework
     source: SourceMap
     base_dir: Path
+    template_dir: Path | None = None  # the report's own templates: folder, checked
 
 
 def normalise_grade(value: str) -> str:
@@ -60,9 +61,30 @@ def validate(loaded: LoadedFile) -> ValidatedReport:
         raise BuildFailed(diagnostics)
     diagnostics.extend(_check_against_framework(report, framework, source))
     diagnostics.extend(check_rules(report, framework, source))
+    base_dir = loaded.path.resolve().parent
+    template_dir = _template_dir(report, base_dir, source, diagnostics)
     if diagnostics:
         raise BuildFailed(diagnostics)
-    return ValidatedReport(report, framework, source, loaded.path.resolve().parent)
+    return ValidatedReport(report, framework, source, base_dir, template_dir)
+
+
+def _template_dir(report: Report, base_dir: Path, source: SourceMap,
+                  diagnostics: list[Diagnostic]) -> Path | None:
+    """The report's ``templates:`` folder, which must be a folder inside the report's."""
+    if report.templates is None:
+        return None
+    relative = report.templates
+    pure = PurePosixPath(relative.replace("\\", "/"))
+    if ":" in relative or pure.is_absolute() or ".." in pure.parts:
+        diagnostics.append(source.diagnostic(
+            ("templates",), f"'{relative}' must be a relative path inside the report's folder",
+            hint="put the templates folder next to the report and give its name"))
+        return None
+    folder = (base_dir / pure).resolve()
+    if not folder.is_relative_to(base_dir) or not folder.is_dir():
+        diagnostics.append(source.diagnostic(("templates",), f"folder '{relative}' not found in the report's folder"))
+        return None
+    return folder
 
 
 def _framework_for(loaded: LoadedFile, diagnostics: list[Diagnostic]) -> Framework | None:

@@ -265,3 +265,19 @@ def test_2023_25_has_no_overall_grade(cli, write):
     write(peel_2023_report().replace("tone: mixed\n", "tone: mixed\noverall:\n  grade: good\n"))
     result = cli("validate", "report.yaml")
     assert any("overall: peel-2023-25 has no overall judgment" in line for line in result.err_lines)
+
+
+def test_force_in_context_tiles_per_pillar(cli, write):
+    text = ipa_report().replace(
+        "  - id: efficiency\n    grade: outstanding\n",
+        "  - id: efficiency\n    grade: outstanding\n    force_in_context: [spend]\n") + (
+        "metrics:\n  - id: spend\n    label: Spend per head\n    value: 182.5\n    unit: gbp\n    decimals: 2\n")
+    doc = compile_report(write(text)).document
+    pillars = {c.id: c for c in doc.chapters if c.kind == "pillar"}
+    assert [t.label for t in pillars["efficiency"].tiles] == ["Spend per head"]
+    assert pillars["effectiveness"].tiles == []
+    assert "£182.50" in render_html(doc)
+    write(text.replace("force_in_context: [spend]", "force_in_context: [spned]"))
+    result = cli("validate", "report.yaml")
+    assert any("pillars[1].force_in_context[0]: unknown metric 'spned' (did you mean 'spend'?)" in line
+               for line in result.err_lines), result.err_lines

@@ -22,7 +22,7 @@ def build_draft(path: Path, options: BuildOptions) -> BuildResult:
         written = write_atomically(options.out_dir, outputs)
     except BuildFailed as failure:
         return BuildResult(path, diagnostics=tuple(failure.diagnostics))
-    return BuildResult(path, written=tuple(written))
+    return BuildResult(path, written=tuple(written), warnings=compiled.warnings)
 
 
 def build_many_drafts(paths: Sequence[Path], options: BuildOptions) -> Iterator[BuildResult]:

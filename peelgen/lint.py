@@ -1,0 +1,56 @@
+"""Lint: things that are valid but probably not what the author meant.
+
+Runs on a report that has passed :mod:`peelgen.validate`. Every finding is a
+:class:`~peelgen.diagnostics.Diagnostic` with ``severity="warning"``: printed by
+``validate`` and ``build`` without failing them (``validate --strict`` fails on them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from peelgen.diagnostics import Diagnostic, DocPath
+from peelgen.models import Finding
+from peelgen.validate import ValidatedReport
+
+WARNING = "warning"
+
+
+def lint(validated: ValidatedReport) -> list[Diagnostic]:
+    """Every warning for a validated report, in file order."""
+    report, fw, source = validated.report, validated.framework, validated.source
+    found: list[Diagnostic] = []
+
+    def warn(path: DocPath, message: str, hint: str | None = None) -> None:
+        found.append(source.diagnostic(path, message, hint=hint, severity=WARNING))
+
+    for qi, question in enumerate(report.questions):
+        qpath: DocPath = ("questions", qi)
+        if fw.afi_opening:
+            for ai, afi in enumerate(question.areas_for_improvement):
+                if not afi.text.lstrip().startswith(fw.afi_opening):
+                    warn((*qpath, "areas_for_improvement", ai),
+                         f"area for improvement does not start with '{fw.afi_opening}'",
+                         hint=f"{fw.id} words each one as '{fw.afi_opening} …'")
+        _empty_findings(question.findings, (*qpath, "findings"), warn)
+        if fw.recommendation_deadlines:
+            for ci, cause in enumerate(question.causes_of_concern):
+                for ri, recommendation in enumerate(cause.recommendations):
+                    if recommendation.deadline is None:
+                        warn((*qpath, "causes_of_concern", ci, "recommendations", ri),
+                             "recommendation has no deadline",
+                             hint=f"{fw.id} expects a 'deadline' on each recommendation")
+    for fi, figure in enumerate(report.figures):
+        if not figure.source:
+            warn(("figures", fi), f"figure '{figure.id}' has no source",
+                 hint="add 'source:' saying where the data come from")
+    return sorted(found, key=Diagnostic.sort_key)
+
+
+def _empty_findings(findings: list[Finding], path: DocPath, warn: Callable[..., None]) -> None:
+    for index, finding in enumerate(findings):
+        here = (*path, index)
+        if not (finding.body or "").strip() and not finding.findings:
+            name = finding.id or finding.heading
+            warn(here, f"section '{name}' is empty", hint="add a 'body' or sub-findings, or remove it")
+        _empty_findings(finding.findings, (*here, "findings"), warn)
