@@ -264,6 +264,43 @@ def new(framework_id: str, force: str, folder: Path | None) -> None:
         click.echo(f"wrote {display_name(path)}")
 
 
+@cli.command()
+@click.argument("report", type=click.Path(path_type=Path))
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--templates", "template_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder searched for templates before the built-in ones (repeatable).")
+def serve(report: Path, port: int, template_dirs: tuple[Path, ...]) -> None:
+    """Preview REPORT's web page on http://127.0.0.1:PORT/, rebuilt and reloaded as you save.
+
+    Stop with Ctrl-C."""
+    import threading
+
+    from peelgen.commands.serve import PreviewServer
+
+    _check_exists((report,))
+    try:
+        server = PreviewServer(report, port=port, template_dirs=template_dirs)
+    except OSError as error:
+        raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}") from None
+
+    def rebuilt(srv: PreviewServer) -> None:
+        click.echo(f"rebuilt {display_name(report)}" + ("" if srv.ok else " (it has errors: see the page)"), err=True)
+
+    stop = threading.Event()
+    try:
+        server.start()
+        click.echo(f"serving {display_name(report)} on {server.url} (Ctrl-C to stop)", err=True)
+        if not server.ok:
+            click.echo("the report has errors: see the page", err=True)
+        server.watch(stop, on_rebuild=rebuilt)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        stop.set()
+        server.close()
+
+
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: Any = None, line: str | None = None) -> None:
     """Python warnings from the libraries peelgen uses, as one line each (the default
