@@ -40,6 +40,7 @@ def lint(validated: ValidatedReport) -> list[Diagnostic]:
                         warn((*qpath, "causes_of_concern", ci, "recommendations", ri),
                              "recommendation has no deadline",
                              hint=f"{fw.id} expects a 'deadline' on each recommendation")
+    _grade_contradictions(validated, warn)
     for fi, figure in enumerate(report.figures):
         if not figure.source:
             warn(("figures", fi), f"figure '{figure.id}' has no source",
@@ -54,3 +55,24 @@ def _empty_findings(findings: list[Finding], path: DocPath, warn: Callable[..., 
             name = finding.id or finding.heading
             warn(here, f"section '{name}' is empty", hint="add a 'body' or sub-findings, or remove it")
         _empty_findings(finding.findings, (*here, "findings"), warn)
+
+
+def _grade_contradictions(validated: ValidatedReport, warn: Callable[..., None]) -> None:
+    """A summary that states a different grade from the one given, e.g. "the force
+    requires improvement at …" under a grade of good. Only the framework's own grade
+    phrases after the force's name or "the force" count, to keep false alarms rare."""
+    report, fw = validated.report, validated.framework
+    names = [n for n in (report.meta.force, report.meta.force_short, "the force") if n]
+    for qi, question in enumerate(report.questions):
+        grade = fw.grade(question.grade or "")
+        if grade is None or not question.summary:
+            continue
+        text = " ".join(question.summary.split()).lower()
+        for other in fw.grades.scale:
+            if other.id == grade.id:
+                continue
+            said = next((f"{name} {other.phrase}" for name in names if f"{name} {other.phrase}".lower() in text), None)
+            if said:
+                warn(("questions", qi, "summary"), f"the summary says '{said}' but the grade is {grade.label.lower()}",
+                     hint="make the text and the grade agree")
+                break

@@ -115,3 +115,20 @@ def test_draft_build_prints_warnings(cli, write):
     result = cli("build", "--draft", "report.yaml", "-o", "site", "--format", "html")
     assert result.code == 0, result.err
     assert "warning: figure 'rates' has no source" in result.err
+
+
+def test_summary_contradicting_the_grade_is_a_warning(cli, write):
+    from tests.conftest import MINIMAL, line_of
+
+    text = MINIMAL.replace("    summary: Prevention requires improvement.",
+                           "    summary: Overall the force is good at preventing crime.")
+    write(text)
+    result = cli("validate", "report.yaml")
+    assert result.code == 0
+    assert (f"report.yaml:{line_of(text, 'the force is good at')}:14: questions[0].summary: warning: the summary "
+            "says 'the force is good at' but the grade is requires improvement (make the text and the grade agree)"
+            ) in result.err_lines
+    assert cli("validate", "--strict", "report.yaml").code == 1
+    # Agreeing text gives no warning.
+    write(text.replace("is good at", "requires improvement at"))
+    assert not any("summary says" in line for line in cli("validate", "report.yaml").err_lines)
