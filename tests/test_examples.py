@@ -19,6 +19,7 @@ from peelgen.build import compile_report, render_outputs
 from tests.conftest import EXAMPLES
 
 _STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
+_SVG = re.compile(r"(<svg[^>]*>)(<title[^>]*>.*?</title><desc[^>]*>.*?</desc>).*?</svg>", re.DOTALL)
 
 
 class HTMLSnapshot(SingleFileSnapshotExtension):
@@ -32,7 +33,10 @@ class TextSnapshot(SingleFileSnapshotExtension):
 
 
 def normalise_html(html: str) -> str:
-    return _STYLE.sub("<style>/* stylesheet: see styles/ */</style>", html)
+    """Leave out the stylesheet and each chart's drawing (charts have SVG snapshots of
+    their own in test_metrics); keep each chart's title and description, which readers get."""
+    html = _STYLE.sub("<style>/* stylesheet: see styles/ */</style>", html)
+    return _SVG.sub(r"\1\2<!-- chart drawing left out of this snapshot --></svg>", html)
 
 
 def pdf_pages(data: bytes) -> list[str]:
