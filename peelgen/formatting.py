@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from decimal import Decimal
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -17,7 +18,8 @@ def long_date(value: dt.date) -> str:
 
 def number(value: float | int, decimals: int) -> str:
     """en-GB grouping and fixed decimals; hyphen-minus for negatives (the bundled font has no U+2212)."""
-    text = f"{abs(value):,.{decimals}f}"
+    # Decimal formats any whole number exactly; a float of a huge int would overflow.
+    text = f"{Decimal(abs(value)) if isinstance(value, int) else abs(value):,.{decimals}f}"
     return f"-{text}" if value < 0 and float(text.replace(",", "")) != 0 else text
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,7 +119,10 @@ def load_dataset(path: Path) -> tuple[DatasetData | None, list[Diagnostic]]:
                 values.append(None)
             else:
                 try:
-                    values.append(float(cell))
+                    number = float(cell)
+                    if not math.isfinite(number):
+                        raise ValueError(cell)  # "nan", "inf" and overflow print as nonsense
+                    values.append(number)
                 except ValueError:
                     errors.append(Diagnostic(name, f"column {header[index]!r} expects a number, got {row[index]!r}",
                                              line, column_start, hint="leave the cell empty for a missing value"))

@@ -10,7 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from peelgen.diagnostics import suggest
@@ -42,6 +51,17 @@ def _check_grade(value: str, info: ValidationInfo) -> str:
 
 GradeId = Annotated[str, AfterValidator(_check_grade),
                     Field(description="A grade id from the framework's scale, or 'ungraded'.")]
+
+
+def _not_a_boolean(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {str(value).lower()}")
+    return value
+
+
+# A number a report can print: finite (no .nan or .inf, no overflow) and never true/false,
+# which YAML reads as booleans and pydantic would otherwise take as 1 and 0.
+Number = Annotated[float, BeforeValidator(_not_a_boolean), Field(allow_inf_nan=False)]
 
 
 class Strict(BaseModel):
@@ -215,8 +235,8 @@ Unit = Literal["count", "percent", "rate", "gbp"]
 class Metric(Strict):
     id: Identifier = Field(description="The metric's id.")
     label: str = Field(min_length=1, max_length=200, description="What is measured.")
-    value: float | None = Field(description="The force's value; null when it could not be supplied.")
-    ew: float | None = Field(None, description="England and Wales value.")
+    value: Number | None = Field(description="The force's value; null when it could not be supplied.")
+    ew: Number | None = Field(None, description="England and Wales value.")
     unit: Unit = Field("count", description="What the value is.")
     per: str | None = Field(None, max_length=80,
                             description="For rates: what the rate is per, e.g. '1,000 population'.")
@@ -384,8 +404,8 @@ class Appendix(Strict):
 class Measure(Strict):
     id: Identifier = Field(description="The measure's id.")
     label: str = Field(min_length=1, max_length=200, description="What is measured.")
-    current: float = Field(description="This period's value.")
-    previous: float = Field(description="The previous period's value.")
+    current: Number = Field(description="This period's value.")
+    previous: Number = Field(description="The previous period's value.")
     period: str | None = Field(None, max_length=120, description="This period.")
     previous_period: str | None = Field(None, max_length=120, description="The previous period.")
     better: Literal["lower", "higher"] = Field(description="Whether lower or higher values are better.")

@@ -287,3 +287,37 @@ def test_dataset_files_must_be_csv_inside_the_folder(cli, write, tmp_path, path)
     assert result.code == 1
     assert any(line.startswith(f"report.yaml:{line_of(text, 'file: ' + path)}:11: datasets[0].file: ")
                for line in result.err_lines), result.err_lines
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    (".inf", "input should be a finite number"),
+    (".nan", "input should be a finite number"),
+    ("1e400", "input should be a finite number"),
+    ("true", "expected a number, got true"),
+])
+def test_metric_values_must_be_printable_numbers(cli, write, tmp_path, value, message):
+    write_data(tmp_path)
+    text = DATA_REPORT.replace("value: 58.8", f"value: {value}")
+    write(text)
+    result = cli("validate", "report.yaml")
+    assert result.code == 1
+    assert any(line.startswith(f"report.yaml:{line_of(text, 'value: ' + value)}:12: metrics[0].value: ")
+               and message in line.lower() for line in result.err_lines), result.err_lines
+
+
+@pytest.mark.parametrize("cell", ["nan", "inf", "Infinity", "1e400"])
+def test_csv_cells_must_be_finite(cli, write, tmp_path, cell):
+    write_data(tmp_path)
+    (tmp_path / "data" / "by-force.csv").write_text(f"force,value\nAlphashire Police,{cell}\n")
+    write(DATA_REPORT)
+    result = cli("validate", "report.yaml")
+    assert result.code == 1
+    assert any(line.startswith(f"data/by-force.csv:2:19: column 'value' expects a number, got '{cell}'")
+               for line in result.err_lines), result.err_lines
+
+
+def test_number_formats_any_whole_number_exactly():
+    from peelgen.formatting import number
+
+    assert number(10**20, 1) == "100,000,000,000,000,000,000.0"
+    assert number(-1234.5, 1) == "-1,234.5"
