@@ -69,6 +69,18 @@ class BuildFailed(Exception):
         return (type(self), (self.diagnostics,))
 
 
+class FileRefused(Exception):
+    """A file a report names that peelgen will not read (see :mod:`peelgen.folder`).
+
+    Carries the message and a hint; the caller, which knows where in the YAML the name
+    was given, turns it into a located :class:`Diagnostic`."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(message)
+
+
 def suggest(word: str, candidates: Sequence[str]) -> str | None:
     """Return a ``did you mean`` hint for a near miss, or ``None``."""
     import difflib

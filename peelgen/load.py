@@ -20,7 +20,8 @@ from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, display_name
+from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, display_name
+from peelgen.folder import read_regular_file
 
 # Limits that keep hostile input (alias bombs, huge files) from exhausting memory.
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -331,13 +332,9 @@ def read_text(path: Path) -> str:
     """Read a UTF-8 text file (a byte-order mark is allowed) with friendly errors."""
     name = display_name(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise BuildFailed([Diagnostic(name, f"the file is too large ({size:,} bytes; "
-                                                f"the limit is {MAX_FILE_BYTES:,})")])
-        data = path.read_bytes()
-    except OSError as error:
-        raise BuildFailed([Diagnostic(name, f"cannot read the file: {error.strerror}")]) from None
+        data = read_regular_file(path, limit=MAX_FILE_BYTES)
+    except FileRefused as refused:
+        raise BuildFailed([Diagnostic(name, refused.message, hint=refused.hint)]) from None
     if b"\x00" in data:
         raise BuildFailed([Diagnostic(name, "the file is binary, not YAML text", 1, 1)])
     try:

@@ -13,11 +13,11 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from markdown_it.token import Token
 
-from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, suggest
+from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, suggest
 from peelgen.document import (
     AimView,
     Box,
@@ -49,6 +49,7 @@ from peelgen.document import (
     Tile,
     TopicView,
 )
+from peelgen.folder import Folder, read_regular_file
 from peelgen.formatting import long_date, measure, number, slugify, unit_label
 from peelgen.formatting import measure as measure_text
 from peelgen.framework import ChapterSpec, Framework, QuestionSpec, SubQuestion
@@ -1265,29 +1266,21 @@ class Resolver:
 
     def _inside_folder(self, relative: str, path: DocPath, suffixes: Iterable[str]) -> Path | None:
         """The file ``relative`` names inside the report's folder, or None with an error."""
-        origin = Origin(path)
-        pure = PurePosixPath(relative.replace("\\", "/"))
-        if ":" in relative or pure.is_absolute() or ".." in pure.parts:
-            self.error(origin, f"'{relative}' must be a relative path inside the report's folder",
-                       hint="put the file next to the report and give its name")
+        try:
+            return Folder.of([self.base_dir]).locate(relative, suffixes=tuple(suffixes))
+        except FileRefused as refused:
+            self.error(Origin(path), refused.message, hint=refused.hint)
             return None
-        if pure.suffix.lower() not in suffixes:
-            self.error(origin, f"'{relative}' must be a {' or '.join(sorted(suffixes))} file")
-            return None
-        file = (self.base_dir / pure).resolve()
-        if not file.is_relative_to(self.base_dir) or not file.is_file():
-            self.error(origin, f"'{relative}' not found in the report's folder")
-            return None
-        return file
 
     def _image(self, relative: str, path: DocPath) -> str | None:
         """A data: URI for an image inside the report's folder, or None with an error."""
         file = self._inside_folder(relative, path, _IMAGE_TYPES)
         if file is None:
             return None
-        data = file.read_bytes()
-        if len(data) > MAX_IMAGE_BYTES:
-            self.error(Origin(path), f"image '{relative}' is larger than {MAX_IMAGE_BYTES // 1024 // 1024} MB")
+        try:
+            data = read_regular_file(file, limit=MAX_IMAGE_BYTES, what="image")
+        except FileRefused as refused:
+            self.error(Origin(path), refused.message, hint=refused.hint)
             return None
         return f"data:{_IMAGE_TYPES[file.suffix.lower()]};base64,{base64.b64encode(data).decode('ascii')}"
 

@@ -13,13 +13,14 @@ import typing
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from peelgen import framework as frameworks
-from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, suggest
+from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, suggest
+from peelgen.folder import Folder
 from peelgen.framework import Framework, SubQuestion
 from peelgen.load import LoadedFile, SourceMap
 from peelgen.models import Finding, Report
@@ -73,18 +74,11 @@ def _template_dir(report: Report, base_dir: Path, source: SourceMap,
     """The report's ``templates:`` folder, which must be a folder inside the report's."""
     if report.templates is None:
         return None
-    relative = report.templates
-    pure = PurePosixPath(relative.replace("\\", "/"))
-    if ":" in relative or pure.is_absolute() or ".." in pure.parts:
-        diagnostics.append(source.diagnostic(
-            ("templates",), f"'{relative}' must be a relative path inside the report's folder",
-            hint="put the templates folder next to the report and give its name"))
+    try:
+        return Folder.of([base_dir]).locate_dir(report.templates, what="templates folder")
+    except FileRefused as refused:
+        diagnostics.append(source.diagnostic(("templates",), refused.message, hint=refused.hint))
         return None
-    folder = (base_dir / pure).resolve()
-    if not folder.is_relative_to(base_dir) or not folder.is_dir():
-        diagnostics.append(source.diagnostic(("templates",), f"folder '{relative}' not found in the report's folder"))
-        return None
-    return folder
 
 
 def _framework_for(loaded: LoadedFile, diagnostics: list[Diagnostic]) -> Framework | None:
