@@ -36,6 +36,7 @@ class Diagnostic:
     path: DocPath = ()
     hint: str | None = None
     severity: str = "error"
+    rule: str | None = None  # a validation rule's stable id (peelgen.rules.RULES)
 
     def format(self) -> str:
         where = self.file
@@ -49,6 +50,8 @@ class Diagnostic:
         text += self.message
         if self.hint:
             text += f" ({self.hint})"
+        if self.rule:
+            text += f" [{self.rule}]"
         # One diagnostic, one line: never let a message spill over lines.
         return " ".join(text.split())
 

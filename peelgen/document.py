@@ -37,6 +37,7 @@ class GradeView:
     label: str
     graded: bool
     rank: int | None  # 0 = best; None when ungraded
+    colour: str = "#505a5f"  # the framework's colour for this grade
 
 
 @dataclass(slots=True)
@@ -186,52 +187,18 @@ class SummaryRow:
     anchor: str
 
 
-@dataclass(slots=True)
-class Chapter:
+@dataclass(slots=True, kw_only=True)
+class ChapterView:
+    """What every chapter kind's view has; each kind in :mod:`peelgen.chapters` adds its own."""
+
     id: str
-    kind: str
+    kind: str  # the chapter kind: its template is templates/chapters/<kind>.html.j2
     heading: Heading
-    grade: GradeView | None = None
     new_page: bool = True
-    intro: Fragment | None = None
-    body: Fragment | None = None
-    sections: list[Section] = field(default_factory=list)
-    summary_heading: Heading | None = None
-    summary: Fragment | None = None
-    boxes: list[Box] = field(default_factory=list)
-    # Overview only
-    judgment_heading: Heading | None = None
-    lead: str | None = None
-    grade_change: str | None = None
-    summary_table_heading: Heading | None = None
-    summary_rows: list[SummaryRow] = field(default_factory=list)
-    # Force in numbers only
-    tiles: list[Tile] = field(default_factory=list)
-    note: Fragment | None = None
-    # 2018/19 and 2023–25 kinds
-    closing: Fragment | None = None
-    signature: Signature | None = None
-    inspected_rows: list[InspectedRow] = field(default_factory=list)
-    inspected_heading: str | None = None
-    pillar_tables: list[PillarTable] = field(default_factory=list)
-    question_heading: Heading | None = None  # a pillar's question, under its divider heading
-    components: list[Chapter] = field(default_factory=list)  # a pillar's components
-    carried_over: Fragment | None = None  # a component not inspected this cycle
-    findings_intro: Fragment | None = None
-    columns: list[GradeColumn] = field(default_factory=list)  # "Our judgments"
-    main_findings_heading: Heading | None = None
-    main_findings_intro: Fragment | None = None
-    crime_recording: Fragment | None = None
-    # National reports
-    table_headings: list[str] = field(default_factory=list)
-    distribution: list[DistributionRow] = field(default_factory=list)
-    recommendations: list[RecommendationView] = field(default_factory=list)
-    glossary: list[tuple[str, Fragment]] = field(default_factory=list)
-    force_rows: list[ForceRow] = field(default_factory=list)
-    # Police and Crime Panel reports
-    inspections: list[InspectionView] = field(default_factory=list)
-    aims: list[AimView] = field(default_factory=list)
-    summary_groups: list[tuple[str, list[tuple[str, str, str]]]] = field(default_factory=list)
+
+    def contents_children(self) -> list[Heading]:
+        """Second-level headings listed under this chapter in the contents."""
+        return [s.heading for s in getattr(self, "sections", ()) if s.heading and s.heading.in_contents]
 
 
 @dataclass(slots=True)
@@ -284,6 +251,8 @@ class FigureView:
     chart: ChartView | None = None
     plain_title: str = ""
     annex_anchor: str | None = None  # this figure's entry in Annex A
+    image: str | None = None  # a data: URI: the figure as published, instead of data
+    image_alt: str | None = None
 
 
 @dataclass(slots=True)
@@ -322,7 +291,7 @@ class Document:
     slug: str
     template: str
     labels: Labels
-    chapters: list[Chapter]
+    chapters: list[ChapterView]
     cycle: str | None
     figures: dict[str, FigureView]
     footnotes: list[FootnoteView]
@@ -335,19 +304,12 @@ class Document:
     logo_alt: str | None = None
     cover: bool = True
     masthead: tuple[str, str, str] | None = None  # body, report of, title
+    author: str = ""
+    description: str = ""
     lang: str = "en-GB"
     draft: bool = False  # watermark every PDF page and put a banner on the web page
 
     @property
     def contents(self) -> list[tuple[Heading, list[Heading]]]:
         """Chapters and their second-level headings, for a contents list."""
-        entries = []
-        for chapter in self.chapters:
-            children = [s.heading for s in chapter.sections if s.heading and s.heading.in_contents]
-            if chapter.summary_heading:
-                children.append(chapter.summary_heading)
-            if chapter.question_heading:
-                children.insert(0, chapter.question_heading)
-            children += [c.heading for c in chapter.components]
-            entries.append((chapter.heading, children))
-        return entries
+        return [(chapter.heading, chapter.contents_children()) for chapter in self.chapters]

@@ -30,11 +30,20 @@ def slugify(text: str, *, max_length: int = 80) -> str:
     return slug[:max_length].rstrip("-") or "section"
 
 
+SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+def ordinal(n: int) -> str:
+    """1 -> '1st', 12 -> '12th', 23 -> '23rd' (English)."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def measure(value: float, *, unit: str, decimals: int, percent_style: str = "percent",
             scale: str | None = None) -> str:
     """A value in the report's house style: '20.2 percent', '£143 million', '1,234'."""
     if unit == "gbp":
-        divisor = {"million": 1e6, "billion": 1e9}.get(scale or "", 1)
+        divisor = SCALES.get(scale or "", 1)
         text = f"£{number(value / divisor, decimals)}"
         return f"{text} {scale}" if scale else text
     text = number(value, decimals)

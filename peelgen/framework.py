@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from peelgen.diagnostics import BuildFailed, Diagnostic, suggest
 from peelgen.load import load_yaml
@@ -25,21 +25,55 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+HexColour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$", description="A colour, #rrggbb.")]
+
+
 class Grade(_Frozen):
     id: str
     label: str
     phrase: str = Field(description="Completes '{force} … {topic}', e.g. 'is good at'.")
     infinitive: str = Field(description="Completes 'we judged the force to …'.")
+    colour: HexColour = Field("#505a5f", description="Background of the grade's badge and chips.")
+    text_colour: HexColour = Field("#ffffff", description="Text on that background.")
 
 
 class Ungraded(_Frozen):
     id: str = "ungraded"
     label: str = "Ungraded"
+    colour: HexColour = "#505a5f"
+    text_colour: HexColour = "#ffffff"
 
 
 class GradeScale(_Frozen):
+    """The grades, best first: a grade's rank is its place in this list."""
+
     scale: list[Grade] = Field(min_length=1)
     ungraded: Ungraded = Ungraded()
+
+    @model_validator(mode="after")
+    def _readable(self) -> GradeScale:
+        """Every badge must be readable: WCAG 2.2 AA asks for 4.5:1 for normal text."""
+        for grade in [*self.scale, self.ungraded]:
+            ratio = contrast_ratio(grade.colour, grade.text_colour)
+            if ratio < MIN_CONTRAST:
+                raise ValueError(f"grade '{grade.id}': text {grade.text_colour} on {grade.colour} has a contrast "
+                                 f"of {ratio:.2f}:1; at least {MIN_CONTRAST}:1 is needed")
+        return self
+
+
+MIN_CONTRAST = 4.5
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two #rrggbb colours, from 1 to 21."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 class Plural(_Frozen):
@@ -48,6 +82,31 @@ class Plural(_Frozen):
 
     def for_count(self, count: int) -> str:
         return self.one if count == 1 else self.other
+
+
+class ChartWords(_Frozen):
+    """The sentences of chart descriptions (text alternatives), with their placeholders."""
+
+    no_data: str = "no data"
+    period: str = "Period"
+    comparison: str = "{title}. Bar chart comparing {force} with {national} ({unit}). {pairs}."
+    comparison_pair: str = "{label}: {force_value} in {force} against {national_value} in {national}"
+    trend: str = "{title}. Line chart of {unit} over {count} periods. {changes}."
+    trend_series: str = "{name}: {first} in {first_period} and {last} in {last_period}"
+    shares: str = "{title}. Bar chart of shares by category. {parts}."
+    shares_part: str = "{category}: {value}"
+    ranked: str = "{title}. Bar chart of {count} forces, highest first."
+    ranked_force: str = "{force}: {value}, {rank} of {count}."
+    ranked_force_no_data: str = "{force}: no data."
+    ranked_national: str = "{national}: {value}."
+    ranked_extremes: str = "Highest: {highest}, {highest_value}. Lowest: {lowest}, {lowest_value}."
+    ranked_band: str = "Shaded band: one standard deviation either side of the mean of forces, from {low} to {high}."
+    ranked_missing: str = "No data for {names}."
+    control_title: str = "{title} by month"
+    control: str = ("{title}. Line chart of {count} months from {first} to {last}. "
+                    "Mean {mean}; control limits {lower} to {upper}.")
+    control_outside: str = "Outside the limits: {months}."
+    control_inside: str = "Every month is within the limits."
 
 
 class Labels(_Frozen):
@@ -123,6 +182,9 @@ class Labels(_Frozen):
     meeting: str = "Meeting"
     introduction: str = "Introduction"
     summary_of_performance: str = "Summary of performance"
+    charts: ChartWords = ChartWords()
+    and_word: str = Field("and", description="Joins the last two names of a list.")
+    published: str = Field("Published", description="Before the publication date on the cover.")
 
 
 class GradeChange(_Frozen):
@@ -189,13 +251,6 @@ class TextSection(_Frozen):
     body: str
 
 
-ChapterKind = Literal[
-    "text", "force-in-numbers", "overview", "questions", "annex",
-    "inspection-approach", "summary-tables", "observations", "pillars",
-    "judgments", "leadership", "victim-service", "areas",
-    "distribution", "recommendations", "topics", "glossary", "annex-b",
-    "covering", "appendix",
-]
 
 
 class PartSpec(_Frozen):
@@ -208,7 +263,7 @@ class PartSpec(_Frozen):
 
 class ChapterSpec(_Frozen):
     id: str
-    kind: ChapterKind
+    kind: str = Field(description="A chapter kind from peelgen.chapters (see docs/frameworks.md).")
     heading: str | None = None
     body: str | None = None
     closing: str | None = Field(None, description="Boilerplate after the report's text (leadership).")
@@ -216,7 +271,20 @@ class ChapterSpec(_Frozen):
     generated: bool = Field(True, description="Annex: add the entries peelgen derives (Force in numbers, figures).")
     parts: list[PartSpec] = Field([], description="Covering report: its numbered sections, in order.")
     sections: list[TextSection] = []
+    sentences: dict[str, str] = Field({}, description=(
+        "Sentences that need report values, put into the body where {name} stands; each is "
+        "left out when a value it needs is missing."))
     report_field: str | None = Field(None, description="Report key whose text replaces or fills this chapter.")
+
+    @field_validator("kind")
+    @classmethod
+    def _registered(cls, value: str) -> str:
+        from peelgen.chapters import REGISTRY  # the registry imports this module
+
+        if value not in REGISTRY:
+            hint = suggest(value, list(REGISTRY)) or f"kinds: {', '.join(REGISTRY)}"
+            raise ValueError(f"unknown chapter kind '{value}' ({hint})")
+        return value
 
 
 class Framework(_Frozen):
@@ -231,6 +299,10 @@ class Framework(_Frozen):
     report_title: str
     short_title: str
     cover_subtitle: str = "An inspection of {force}"
+    publisher: str = Field("{inspectorate}", description="The name on the cover and in the colophon.")
+    author: str = Field("{inspectorate}", description="Who wrote the report: the page's author and the PDF's.")
+    page_description: str = Field("{title} – an inspection of {force}",
+                                  description="The web page's description and the PDF's subject.")
     cover: bool = Field(True, description="False: no cover page; page 1 has a masthead and page numbers.")
     question_grades: bool = Field(True, description="False: the report's questions carry no grades (national).")
     grades: GradeScale

@@ -24,7 +24,7 @@ def lint(validated: ValidatedReport) -> list[Diagnostic]:
     def warn(path: DocPath, message: str, hint: str | None = None) -> None:
         found.append(source.diagnostic(path, message, hint=hint, severity=WARNING))
 
-    for qi, question in enumerate(report.questions):
+    for qi, question in enumerate(getattr(report, "questions", [])):
         qpath: DocPath = ("questions", qi)
         if fw.afi_opening:
             for ai, afi in enumerate(question.areas_for_improvement):
@@ -63,7 +63,7 @@ def _grade_contradictions(validated: ValidatedReport, warn: Callable[..., None])
     phrases after the force's name or "the force" count, to keep false alarms rare."""
     report, fw = validated.report, validated.framework
     names = [n for n in (report.meta.force, report.meta.force_short, "the force") if n]
-    for qi, question in enumerate(report.questions):
+    for qi, question in enumerate(getattr(report, "questions", [])):
         grade = fw.grade(question.grade or "")
         if grade is None or not question.summary:
             continue

@@ -32,6 +32,21 @@ Identifier = Annotated[
 ]
 
 
+def normalise_grade(value: str) -> str:
+    """'Requires improvement', 'requires_improvement' -> 'requires-improvement'."""
+    return "-".join(value.strip().lower().replace("_", " ").split())
+
+
+def _grade_from_label(value: Any, info: ValidationInfo) -> Any:
+    """Accept a grade's label ("Requires improvement") as well as its id. The JSON
+    Schema (``peelgen schema``) accepts exactly the same spellings."""
+    framework = (info.context or {}).get("framework")
+    if framework is None or not isinstance(value, str):
+        return value
+    grades = [*framework.grades.scale, framework.grades.ungraded]
+    return next((g.id for g in grades if normalise_grade(g.label) == normalise_grade(value)), value)
+
+
 def _check_grade(value: str, info: ValidationInfo) -> str:
     """Check a grade against the framework passed as validation context, if any.
 
@@ -49,8 +64,9 @@ def _check_grade(value: str, info: ValidationInfo) -> str:
     return value
 
 
-GradeId = Annotated[str, AfterValidator(_check_grade),
-                    Field(description="A grade id from the framework's scale, or 'ungraded'.")]
+GradeId = Annotated[str, BeforeValidator(_grade_from_label), AfterValidator(_check_grade),
+                    Field(description="A grade id from the framework's scale, or 'ungraded'.",
+                          json_schema_extra={"x-peelgen-grade": True})]
 
 
 def _not_a_boolean(value: Any) -> Any:
@@ -159,6 +175,10 @@ class Question(Strict):
         description="Causes of concern, each with its recommendations.")
     practice: list[Practice] = Field(default_factory=list, description="Innovative or promising practice boxes.")
     crime_recording: CrimeRecording | None = Field(None, description="The crime-recording estimate (2023–25).")
+    lead: str | None = Field(None, max_length=1000, description=(
+        "Inline markdown replacing the framework's lead sentence for the grade; null for none (2023–25)."))
+    main_findings_intro: Markdown | None = Field(None, description=(
+        "Replaces the framework's sentence before the main findings; null for none (2023–25)."))
 
 
 class Column(Strict):
@@ -209,8 +229,15 @@ class Chart(Strict):
         return self
 
 
+class FigureImage(Strict):
+    file: str = Field(min_length=1, max_length=300, description="A PNG, JPEG or SVG image in the report's folder.")
+    alt: str = Field(min_length=1, max_length=2000, description="Text alternative: what the image shows, in words.")
+
+
 class Figure(Strict):
     id: Identifier = Field(description="The figure's id, placed with {figure:ID}.")
+    number: int | None = Field(None, ge=1, le=999, description=(
+        "The number the figure was published with; figures after it count on from it."))
     title: str = Field(min_length=1, max_length=500, description="Inline markdown; may cite footnotes.")
     annex_title: str | None = Field(None, max_length=500,
                                     description="Force-neutral title for Annex A (default: title without 'in {area}').")
@@ -221,11 +248,14 @@ class Figure(Strict):
     notes: list[Markdown] = Field(default_factory=list, description="Notes printed under the figure.")
     table: Table | None = Field(None, description="The figure as a table.")
     chart: Chart | None = Field(None, description="The figure as a chart.")
+    image: FigureImage | None = Field(None, description="The figure as published, as an image (needs 'source').")
 
     @model_validator(mode="after")
     def _table_or_chart(self) -> Figure:
-        if (self.table is None) == (self.chart is None):
-            raise ValueError("a figure has either 'table' or 'chart'")
+        if sum(part is not None for part in (self.table, self.chart, self.image)) != 1:
+            raise ValueError("a figure has one of 'table', 'chart' or 'image'")
+        if self.image is not None and not self.source:
+            raise ValueError("a figure given as an image needs its 'source'")
         return self
 
 
@@ -240,7 +270,8 @@ class Metric(Strict):
     unit: Unit = Field("count", description="What the value is.")
     per: str | None = Field(None, max_length=80,
                             description="For rates: what the rate is per, e.g. '1,000 population'.")
-    scale: Literal["million", "billion"] | None = Field(None, description="For money: print as '£143 million'.")
+    scale: Literal["thousand", "million", "billion"] | None = Field(
+        None, description="For money: print as '£143 million'. The value is still given in pounds.")
     decimals: int = Field(0, ge=0, le=4, description="Decimal places.")
     period: str | None = Field(None, max_length=200, description="The period the value covers.")
     source: str | None = Field(None, max_length=300, description="Where the value comes from.")
@@ -317,6 +348,8 @@ class VictimFinding(Strict):
 
 
 class VictimService(Strict):
+    introduction: Markdown | None = Field(None, description=(
+        "Replaces the framework's introduction (and its numbers); null for none."))
     case_files: int = Field(ge=1, le=100_000, description="Case files reviewed.")
     closed_files: int | None = Field(None, ge=0, description="Of which closed with the outcome below.")
     closed_outcome: str | None = Field(None, max_length=200, description="The outcome the closed files had.")
@@ -416,43 +449,58 @@ class Measure(Strict):
     decimals: int = Field(0, ge=0, le=3, description="Decimal places.")
 
 
-class Report(Strict):
+class ChapterWording(Strict):
+    """The report's own text for one of the framework's chapters; null removes a text."""
+
+    heading: str | None = Field(None, min_length=1, max_length=300, description="The chapter's heading.")
+    body: Markdown | None = Field(None, description="The framework's text for this chapter (intro or body).")
+    closing: Markdown | None = Field(None, description="The framework's closing text (leadership, observations).")
+
+
+Tone = Literal["positive", "mixed", "concerning"]
+
+
+class Wording(Strict):
+    """Framework text the report replaces (a string) or removes (null). The same
+    placeholders as the framework's text are available: {force}, {inspectorate}, …"""
+
+    report_title: str | None = Field(None, min_length=1, max_length=300, description="The report's title.")
+    short_title: str | None = Field(None, min_length=1, max_length=120, description="The short title.")
+    cover_subtitle: str | None = Field(None, max_length=300, description="The cover line under the title.")
+    author: str | None = Field(None, min_length=1, max_length=300,
+                               description="Who wrote the report: the page's and the PDF's author.")
+    publisher: str | None = Field(None, min_length=1, max_length=300,
+                                  description="The name on the cover and in the colophon.")
+    page_description: str | None = Field(None, min_length=1, max_length=500,
+                                         description="The page description and the PDF subject.")
+    overall_lead: str | None = Field(None, max_length=500, description="The overall judgment's lead sentence.")
+    hmi_openings: dict[Tone, str | None] = Field(default_factory=dict,
+                                                 description="Stock openings of HM Inspector's text, by tone.")
+    hmi_closing: str | None = Field(None, description="The stock closing of HM Inspector's text.")
+    findings_intro: str | None = Field(None, description="The sentence before an inspected unit's findings.")
+    carried_over: str | None = Field(None, description="The sentence for a judgment carried over.")
+    crime_recording: str | None = Field(None, description="The crime-recording estimate's sentence.")
+    labels: dict[str, str | dict[str, str]] = Field(default_factory=dict, description=(
+        "Framework labels by name (docs/frameworks.md lists them), e.g. judgments: Our self-assessed grades."))
+    chapters: dict[Identifier, ChapterWording | None] = Field(default_factory=dict, description=(
+        "By chapter id: the chapter's heading, body or closing; null removes the whole chapter."))
+
+
+class ReportBase(Strict):
+    """The keys every report has, whatever its framework. Each framework's report model
+    adds the keys its chapters read (:func:`peelgen.report_model.report_model`)."""
+
     framework: str = Field(description="The framework id, e.g. 'peel-2016-effectiveness'.")
     status: Literal["draft", "final"] = Field(
         "final", description="draft: a DRAFT watermark on every PDF page and a banner on the web page.")
     meta: Meta = Field(description="Who and when: the force, dates, slug, logo and marking.")
-    overall: Overall | None = Field(None, description="Required when the framework grades an overall question.")
-    hmi: Signature | None = Field(None, description="HM Inspector's signature block.")
-    observations: Markdown | None = Field(None, description="HM Inspector's observations or summary.")
-    tone: Literal["positive", "mixed", "concerning"] | None = Field(
-        None, description="Chooses the stock opening sentence of HM Inspector's summary.")
-    leadership: Markdown | None = Field(None, description="The ungraded leadership summary (2023–25).")
-    pillars: list[PillarEntry] = Field(default_factory=list, description="Pillar grades and summaries (2018/19).")
-    victim_service: VictimService | None = Field(None, description="The victim service assessment (2023–25).")
-    force_grades: str | None = Field(None, max_length=300, description="National: per-force grades CSV.")
-    foreword: Markdown | None = Field(None, description="National: the foreword.")
-    summary: Markdown | None = Field(None, description="National: summary and main findings.")
-    recommendations: list[NationalRecommendation] = Field(default_factory=list,
-        description="National: numbered recommendations.")
-    glossary: list[GlossaryEntry] = Field(default_factory=list, description="National: glossary terms and definitions.")
-    masthead: Masthead | None = Field(None, description="Panel reports: the masthead.")
-    covering: dict[Identifier, Markdown] = Field(default_factory=dict, description="Covering report sections by id.")
-    objectives: list[Objective] = Field(default_factory=list,
-        description="Panel reports: the police and crime plan objectives.")
-    inspections: list[InspectionReference] = Field(default_factory=list,
-        description="Panel reports: inspections referred to.")
-    appendix: Appendix | None = Field(None, description="Panel reports: the performance appendix.")
-    measures: list[Measure] = Field(default_factory=list, description="Panel reports: performance measures by id.")
-    questions: list[Question] = Field(default_factory=list,
-        description="One entry per question, component or area of the framework, each with its id.")
+    wording: Wording = Field(default_factory=lambda: Wording(), description=(
+        "The report's own text in place of the framework's: cover lines, author, page description, stock "
+        "sentences, labels and chapter texts (null removes a text). See docs/report-yaml.md."))
     figures: list[Figure] = Field(default_factory=list,
-        description="Tables and charts, placed in the text with {figure:ID}.")
+        description="Tables, charts and images, placed in the text with {figure:ID}.")
     footnotes: dict[Identifier, Markdown] = Field(default_factory=dict,
         description="Footnote texts by id, cited in markdown as [^id].")
-    next_steps: Markdown | None = Field(None,
-        description="Markdown replacing the framework's standard 'Next steps' text.")
-    annex_a: Annex | None = Field(None, description="Annex A – About the data: body and nested sections.")
-    annex_c: Annex | None = Field(None, description="Annex C: body and nested sections.")
     templates: str | None = Field(None, min_length=1, max_length=300, description=(
         "A folder inside the report's folder searched for templates before the built-in ones "
         "(after any --templates); its styles/ subfolder overrides stylesheets."))
@@ -462,9 +510,20 @@ class Report(Strict):
         description="Single values (Force in numbers, comparison charts).")
     datasets: list[Dataset] = Field(default_factory=list, description="CSV data files drawn as charts.")
     data_sources: list[DataSource] = Field(default_factory=list, description="Annex A entries.")
-    force_in_numbers: list[Identifier] = Field(default_factory=list, description="Metric ids shown as tiles.")
 
     @field_validator("footnotes", mode="before")
     @classmethod
     def _footnotes_mapping(cls, value: Any) -> Any:
         return {} if value is None else value
+
+
+class ReportLoose(ReportBase):
+    """The common keys alone, the rest ignored: for a report whose framework is unknown,
+    so that only the framework is reported, not every key it would have defined."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+# A report typed by its framework's model; the common keys are all a framework-neutral
+# caller may rely on.
+Report = ReportBase

@@ -1,133 +1,305 @@
-"""Validate stage, framework rules: checks that depend on a framework's cycle, pillars
-and chapters rather than on the report's shape. Each rule gives a located message."""
+"""Validate stage, the rules: every check on a typed report beyond its shape.
+
+This module is the one home of the rules' catalogue (:data:`RULES`): each rule has a
+stable id, printed at the end of its message (``… [question.unknown]``) and listed in
+docs/report-yaml.md (a test keeps the two in step). The rules that belong to one
+chapter kind are written in that kind's module (:mod:`peelgen.chapters`) and run from
+here, once for each chapter of the framework that has that kind.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from peelgen.diagnostics import Diagnostic, suggest
-from peelgen.framework import Framework
+from peelgen.diagnostics import Diagnostic, DocPath, suggest
+from peelgen.framework import Framework, SubQuestion
 from peelgen.load import SourceMap
-from peelgen.models import Report
+from peelgen.models import Finding
+
+RULES: dict[str, str] = {
+    "grade.graded": "A graded question, pillar or overall judgment cannot be 'ungraded'.",
+    "grade.ungraded": "An ungraded question must be given the ungraded grade.",
+    "grade.not-taken": "A framework whose grades come from force_grades takes no grade on its questions.",
+    "overall.previous-grade": "previous_grade is required, optional or refused as the framework says.",
+    "question.unknown": "Every question id is one of the framework's.",
+    "question.duplicate": "Each question appears once.",
+    "question.missing": "Every question the framework requires is present.",
+    "section.unknown": "A finding's id names one of the framework's sub-questions at that level.",
+    "section.duplicate": "Each sub-question appears once at its level.",
+    "cycle.inspected": "With an inspection cycle, each question says whether it was inspected, and when.",
+    "cycle.keys": "inspected, last_inspected and carried_over are only for frameworks with a cycle.",
+    "cycle.mandatory": "A mandatory question must be inspected this cycle.",
+    "practice.none": "Practice boxes only where the framework has areas.",
+    "crime-recording.none": "A crime-recording estimate only where the framework has its sentence.",
+    "area.lead": "An area's own lead or main-findings text only where the framework has areas.",
+    "pillar.unknown": "Every pillar id is one of the framework's.",
+    "pillar.duplicate": "Each pillar appears once.",
+    "pillar.missing": "Every pillar of the framework is present.",
+    "pillar.graded": "A graded pillar cannot be 'ungraded'.",
+    "observations.tone": "tone chooses one of the framework's stock openings.",
+    "figure.duplicate": "Figure ids are unique.",
+    "table.row-length": "Every table row has one cell per column.",
+    "table.number-cell": "A number column holds numbers, null, or the markers '*', '-' and '–'.",
+    "reference.duplicate": "Metric, dataset and data source ids are unique.",
+    "reference.data-source": "A data_source names one of data_sources.",
+    "reference.dataset": "A chart's dataset names one of datasets.",
+    "reference.metric": "A chart's metrics and the tiles of force_in_numbers and force_in_context name metrics.",
+    "reference.measure": "A topic's measures name measures; its chart names one of datasets.",
+    "metric.scale": "A money value with a scale is given in pounds, so that it does not print as £0.0 million.",
+    "wording.chapter": "wording.chapters names chapters of the framework.",
+    "recommendation.duplicate": "National recommendation numbers are unique.",
+    "covering.unknown": "covering names parts of the framework's covering report.",
+    "placeholder.todo": "Text still starting with TODO (as `peelgen new` writes it) is not filled in.",
+}
 
 
-def check_rules(report: Report, fw: Framework, source: SourceMap) -> list[Diagnostic]:
+@dataclass(slots=True)
+class RuleContext:
+    """What a rule reads, and how it reports."""
+
+    report: Any  # the framework's report model
+    fw: Framework
+    source: SourceMap
+
+    def error(self, rule: str, path: DocPath, message: str, *, hint: str | None = None,
+              at_key: bool = False) -> Diagnostic:
+        assert rule in RULES, f"rule '{rule}' is not in the catalogue"
+        found = self.source.diagnostic(path, message, hint=hint, at_key=at_key)
+        return dataclasses.replace(found, rule=rule)
+
+    def framework_error(self, what: str, message: str) -> Diagnostic:
+        return Diagnostic(f"framework {self.fw.id}", f"{what}: {message}")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self.report, key, default)
+
+    def check_grade(self, path: DocPath, value: str, *, graded: bool, label: str) -> list[Diagnostic]:
+        ungraded = self.fw.grades.ungraded.id
+        if value == ungraded and graded:
+            return [self.error("grade.graded", path, f"{label} is graded; '{ungraded}' is not allowed here",
+                               hint=f"use one of: {', '.join(self.fw.grade_ids)}")]
+        if not graded and value != ungraded:
+            return [self.error("grade.ungraded", path, f"{label} is not graded in {self.fw.id}",
+                               hint=f"write grade: {ungraded}")]
+        return []
+
+
+def check_rules(report: Any, fw: Framework, source: SourceMap) -> list[Diagnostic]:
+    from peelgen.chapters import component  # chapter modules import this one
+
+    ctx = RuleContext(report, fw, source)
     out: list[Diagnostic] = []
-    out += _pillars(report, fw, source)
-    out += _cycle(report, fw, source)
-    out += _required_sections(report, fw, source)
-    out += _question_grades(report, fw, source)
+    if "questions" in type(report).model_fields:
+        out += _questions(ctx)
+    out += _figures(ctx)
+    out += _references(ctx)
+    for spec in fw.chapters:
+        out += component(spec.kind).check(ctx, spec)
     return out
 
 
-def _question_grades(report: Report, fw: Framework, source: SourceMap) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    for i, question in enumerate(report.questions):
-        # A missing grade where one is needed is reported before typing (validate.py).
-        if not fw.question_grades and question.grade is not None:
-            out.append(source.diagnostic(("questions", i, "grade"),
-                                         f"{fw.id} takes grades from force_grades, not from its chapters",
-                                         at_key=True, hint="remove 'grade'"))
-    return out
+# -- questions (read by several chapter kinds) ----------------------------------------
 
 
-def _pillars(report: Report, fw: Framework, source: SourceMap) -> list[Diagnostic]:
+def _questions(ctx: RuleContext) -> list[Diagnostic]:
+    fw, questions = ctx.fw, ctx.report.questions
     out: list[Diagnostic] = []
-    if not fw.pillars:
-        if report.pillars:
-            out.append(source.diagnostic(("pillars",), f"{fw.id} has no pillars", at_key=True,
-                                         hint="remove 'pillars'"))
-        return out
-    specs = {p.id: p for p in fw.pillars}
-    counts = Counter(p.id for p in report.pillars)
+    known = {q.id: q for q in fw.questions}
+    counts = Counter(q.id for q in questions)
     seen: set[str] = set()
-    for i, pillar in enumerate(report.pillars):
-        spec = specs.get(pillar.id)
+    for index, question in enumerate(questions):
+        path: DocPath = ("questions", index)
+        spec = known.get(question.id)
         if spec is None:
-            out.append(source.diagnostic(("pillars", i, "id"), f"unknown pillar '{pillar.id}'",
-                                         hint=suggest(pillar.id, list(specs)) or f"pillars: {', '.join(specs)}"))
+            out.append(ctx.error("question.unknown", (*path, "id"), f"unknown question '{question.id}'",
+                                 hint=suggest(question.id, list(known)) or f"questions in {fw.id}: {', '.join(known)}"))
             continue
-        if counts[pillar.id] > 1 and pillar.id in seen:
-            out.append(source.diagnostic(("pillars", i, "id"), f"duplicate pillar id '{pillar.id}'"))
-        seen.add(pillar.id)
-        ungraded = fw.grades.ungraded.id
-        if spec.graded and pillar.grade == ungraded:
-            out.append(source.diagnostic(("pillars", i, "grade"), f"pillar '{pillar.id}' is graded",
-                                         hint=f"use one of: {', '.join(fw.grade_ids)}"))
-    for pillar_id in specs:
-        if pillar_id not in counts:
-            out.append(source.diagnostic(("pillars",), f"missing pillar '{pillar_id}'",
-                                         hint=f"add an entry with id: {pillar_id}", at_key=True))
-    return out
-
-
-def _cycle(report: Report, fw: Framework, source: SourceMap) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    for i, question in enumerate(report.questions):
-        spec = fw.question(question.id)
-        if spec is None:
-            continue  # reported as an unknown question
-        path = ("questions", i)
-        if fw.cycle is None:
-            for key in ("inspected", "last_inspected", "carried_over"):
-                if getattr(question, key) is not None:
-                    out.append(source.diagnostic((*path, key), f"'{key}' is only for frameworks with an "
-                                                               f"inspection cycle; {fw.id} has none", at_key=True))
+        if question.id in seen:
+            out.append(ctx.error("question.duplicate", (*path, "id"), f"duplicate question id '{question.id}'",
+                                 hint="each question appears once"))
             continue
-        if question.inspected is None:
-            out.append(source.diagnostic(path, "missing required key 'inspected'",
-                                         hint=f"true if '{question.id}' was inspected in {fw.cycle}"))
-        if question.last_inspected is None:
-            out.append(source.diagnostic(path, "missing required key 'last_inspected'",
-                                         hint=f"the year of the judgment, e.g. \"{fw.cycle}\""))
-        if question.inspected and question.last_inspected not in (None, fw.cycle):
-            out.append(source.diagnostic(
-                (*path, "last_inspected"),
-                f"'{question.id}' was inspected in {fw.cycle}, so last_inspected must be \"{fw.cycle}\"",
-                hint=f"or set inspected: false to carry over the {question.last_inspected} judgment"))
-        if question.inspected is False and question.last_inspected == fw.cycle:
-            out.append(source.diagnostic((*path, "last_inspected"),
-                                         f"'{question.id}' was not inspected in {fw.cycle}, so its judgment "
-                                         "comes from an earlier year", hint="give that year, e.g. \"2017\""))
-        if spec.mandatory and question.inspected is False:
-            out.append(source.diagnostic((*path, "inspected"),
-                                         f"'{question.id}' is a mandatory area: it must be inspected in {fw.cycle}"))
-        if question.carried_over is not None and question.inspected:
-            out.append(source.diagnostic((*path, "carried_over"),
-                                         "'carried_over' is for judgments not inspected this cycle", at_key=True))
-    for i, question in enumerate(report.questions):
-        if question.practice and not fw.has_chapter("areas"):
-            out.append(source.diagnostic(("questions", i, "practice"), f"{fw.id} has no practice boxes",
-                                         at_key=True))
-        if question.crime_recording and not fw.crime_recording:
-            out.append(source.diagnostic(("questions", i, "crime_recording"),
-                                         f"{fw.id} has no crime-recording estimate", at_key=True))
+        seen.add(question.id)
+        if question.grade is not None and fw.question_grades:
+            out += ctx.check_grade((*path, "grade"), question.grade, graded=spec.graded,
+                                   label=f"question '{question.id}'")
+        elif question.grade is not None:
+            out.append(ctx.error("grade.not-taken", (*path, "grade"),
+                                 f"{fw.id} takes grades from force_grades, not from its chapters",
+                                 at_key=True, hint="remove 'grade'"))
+        out += _findings(ctx, question.findings, spec.sections, (*path, "findings"))
+        out += _cycle(ctx, question, path, spec.mandatory)
+    for question_id in (q.id for q in fw.questions if q.required and q.id not in counts):
+        out.append(ctx.error("question.missing", ("questions",), f"missing required question '{question_id}'",
+                             hint=f"add an entry with id: {question_id}", at_key=True))
     return out
 
 
-def _required_sections(report: Report, fw: Framework, source: SourceMap) -> list[Diagnostic]:
+def _findings(ctx: RuleContext, findings: list[Finding], specs: list[SubQuestion], path: DocPath) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    fields = {c.report_field or "observations" for c in fw.chapters if c.kind == "observations"}
-    needs = {
-        "observations": "observations" in fields,
-        "foreword": "foreword" in fields,
-        "hmi": fw.has_chapter("observations"),
-        "leadership": fw.has_chapter("leadership"),
-        "victim_service": fw.has_chapter("victim-service"),
-        "tone": bool(fw.hmi_openings),
-        "force_grades": fw.has_chapter("distribution") or fw.has_chapter("annex-b"),
-        "masthead": fw.has_chapter("covering"),
-    }
-    for key, needed in needs.items():
-        present = getattr(report, key) is not None
-        if needed and not present:
-            out.append(source.diagnostic((), f"missing required key '{key}'",
-                                         hint=f"{fw.id} reports have this section"))
-        elif present and not needed:
-            out.append(source.diagnostic((key,), f"{fw.id} reports have no '{key}' section", at_key=True,
-                                         hint=f"remove '{key}'"))
+    by_id = {s.id: s for s in specs}
+    seen: set[str] = set()
+    for index, finding in enumerate(findings):
+        here = (*path, index)
+        children: list[SubQuestion] = []
+        if finding.id is not None:
+            spec = by_id.get(finding.id)
+            if spec is None:
+                hint = suggest(finding.id, list(by_id)) or (
+                    f"sections here: {', '.join(by_id)}" if by_id
+                    else "this level has no framework sections: use 'heading' instead")
+                out.append(ctx.error("section.unknown", (*here, "id"), f"unknown section '{finding.id}'", hint=hint))
+                continue
+            if finding.id in seen:
+                out.append(ctx.error("section.duplicate", (*here, "id"), f"duplicate section id '{finding.id}'"))
+            seen.add(finding.id)
+            children = spec.sections
+        out += _findings(ctx, finding.findings, children, (*here, "findings"))
     return out
 
+
+def _cycle(ctx: RuleContext, question: Any, path: DocPath, mandatory: bool) -> list[Diagnostic]:
+    fw = ctx.fw
+    if fw.cycle is None:
+        return [ctx.error("cycle.keys", (*path, key),
+                          f"'{key}' is only for frameworks with an inspection cycle; {fw.id} has none", at_key=True)
+                for key in ("inspected", "last_inspected", "carried_over") if getattr(question, key) is not None]
+    out = _cycle_presence(ctx, question, path)
+    if question.inspected and question.last_inspected not in (None, fw.cycle):
+        out.append(ctx.error("cycle.inspected", (*path, "last_inspected"),
+                             f"'{question.id}' was inspected in {fw.cycle}, so last_inspected must be \"{fw.cycle}\"",
+                             hint=f"or set inspected: false to carry over the {question.last_inspected} judgment"))
+    if question.inspected is False and question.last_inspected == fw.cycle:
+        out.append(ctx.error("cycle.inspected", (*path, "last_inspected"),
+                             f"'{question.id}' was not inspected in {fw.cycle}, so its judgment "
+                             "comes from an earlier year", hint="give that year, e.g. \"2017\""))
+    if mandatory and question.inspected is False:
+        out.append(ctx.error("cycle.mandatory", (*path, "inspected"),
+                             f"'{question.id}' is a mandatory area: it must be inspected in {fw.cycle}"))
+    if question.carried_over is not None and question.inspected:
+        out.append(ctx.error("cycle.inspected", (*path, "carried_over"),
+                             "'carried_over' is for judgments not inspected this cycle", at_key=True))
+    return out
+
+
+def _cycle_presence(ctx: RuleContext, question: Any, path: DocPath) -> list[Diagnostic]:
+    out = []
+    if question.inspected is None:
+        out.append(ctx.error("cycle.inspected", path, "missing required key 'inspected'",
+                             hint=f"true if '{question.id}' was inspected in {ctx.fw.cycle}"))
+    if question.last_inspected is None:
+        out.append(ctx.error("cycle.inspected", path, "missing required key 'last_inspected'",
+                             hint=f"the year of the judgment, e.g. \"{ctx.fw.cycle}\""))
+    return out
+
+
+# -- figures and references (every framework) -----------------------------------------
+
+
+def _figures(ctx: RuleContext) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    seen: set[str] = set()
+    for index, figure in enumerate(ctx.report.figures):
+        if figure.id in seen:
+            out.append(ctx.error("figure.duplicate", ("figures", index, "id"), f"duplicate figure id '{figure.id}'"))
+        seen.add(figure.id)
+        if figure.table is not None:
+            out += _table(ctx, figure.table, ("figures", index, "table"))
+    return out
+
+
+def _table(ctx: RuleContext, table: Any, path: DocPath) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    columns = len(table.columns)
+    for r, row in enumerate(table.rows):
+        if len(row.cells) != columns:
+            out.append(ctx.error("table.row-length", (*path, "rows", r),
+                                 f"row has {_plural(len(row.cells), 'cell')} but the table has "
+                                 f"{_plural(columns, 'column')}"))
+            continue
+        for c, (cell, column) in enumerate(zip(row.cells, table.columns, strict=True)):
+            if column.type == "number" and isinstance(cell, str) and cell.strip() not in {"*", "-", "–", ""}:
+                out.append(ctx.error("table.number-cell", (*path, "rows", r, c),
+                                     f"column '{column.heading}' holds numbers, got {cell!r}",
+                                     hint="write a number, null for an empty cell, or '*' / '–' for a marker"))
+    return out
+
+
+def _plural(count: int, one: str) -> str:
+    return f"{count:,} {one if count == 1 else one + 's'}"
+
+
+def _references(ctx: RuleContext) -> list[Diagnostic]:
+    """Ids that metrics, datasets, charts and tiles refer to must exist."""
+    report = ctx.report
+    out: list[Diagnostic] = []
+    for kind, key in (("metric", "metrics"), ("dataset", "datasets"), ("data source", "data_sources")):
+        seen: set[str] = set()
+        for i, item in enumerate(getattr(report, key)):
+            if item.id in seen:
+                out.append(ctx.error("reference.duplicate", (key, i, "id"), f"duplicate {kind} id '{item.id}'"))
+            seen.add(item.id)
+    sources = [d.id for d in report.data_sources]
+    for key in ("metrics", "datasets", "figures"):
+        for i, item in enumerate(getattr(report, key)):
+            if item.data_source is not None and item.data_source not in sources:
+                out.append(ctx.error("reference.data-source", (key, i, "data_source"),
+                                     f"unknown data source '{item.data_source}'",
+                                     hint=suggest(item.data_source, sources) or "define it under 'data_sources:'"))
+    out += _chart_references(ctx)
+    out += _metric_scales(ctx)
+    return out
+
+
+def _chart_references(ctx: RuleContext) -> list[Diagnostic]:
+    report = ctx.report
+    datasets, metrics = [d.id for d in report.datasets], [m.id for m in report.metrics]
+    out: list[Diagnostic] = []
+    for i, figure in enumerate(report.figures):
+        chart = figure.chart
+        if chart is None:
+            continue
+        if chart.dataset is not None and chart.dataset not in datasets:
+            out.append(ctx.error("reference.dataset", ("figures", i, "chart", "dataset"),
+                                 f"unknown dataset '{chart.dataset}'",
+                                 hint=suggest(chart.dataset, datasets) or "define it under 'datasets:'"))
+        out += [ctx.error("reference.metric", ("figures", i, "chart", "metrics", j), f"unknown metric '{metric_id}'",
+                          hint=suggest(metric_id, metrics))
+                for j, metric_id in enumerate(chart.metrics) if metric_id not in metrics]
+    return out
+
+
+def check_metric_ids(ctx: RuleContext, metric_ids: list[str], path: DocPath) -> list[Diagnostic]:
+    """Tiles name metrics that exist."""
+    metrics = [m.id for m in ctx.report.metrics]
+    return [ctx.error("reference.metric", (*path, i), f"unknown metric '{metric_id}'",
+                      hint=suggest(metric_id, metrics) or "define it under 'metrics:'")
+            for i, metric_id in enumerate(metric_ids) if metric_id not in metrics]
+
+
+def _metric_scales(ctx: RuleContext) -> list[Diagnostic]:
+    from peelgen.formatting import SCALES
+
+    out: list[Diagnostic] = []
+    for i, metric in enumerate(ctx.report.metrics):
+        if metric.scale is None:
+            continue
+        divisor = SCALES[metric.scale]
+        smallest = 10 ** -metric.decimals / 2
+        for key in ("value", "ew"):
+            value = getattr(metric, key)
+            if value is not None and value != 0 and abs(value) / divisor < smallest:
+                out.append(ctx.error("metric.scale", ("metrics", i, key),
+                                     f"{value:g} with scale '{metric.scale}' would print as "
+                                     f"£{0:.{metric.decimals}f} {metric.scale}",
+                                     hint=f"give the value in pounds, e.g. {value * divisor:,.0f}"))
+    return out
+
+
+# -- placeholders (on the loaded data, before typing) ----------------------------------
 
 PLACEHOLDER = "TODO"
 
@@ -137,17 +309,19 @@ def check_placeholders(data: object, source: SourceMap) -> list[Diagnostic]:
     error. Checked on the loaded data, before typing, so that every placeholder is
     reported in one run, whatever else is wrong."""
     out: list[Diagnostic] = []
-
-    def walk(value: object, path: tuple[str | int, ...]) -> None:
-        if isinstance(value, str) and value.lstrip().startswith(PLACEHOLDER):
-            out.append(source.diagnostic(path, "placeholder not filled in",
-                                         hint=" ".join(value.split())[:80]))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                walk(item, (*path, key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, (*path, index))
-
-    walk(data, ())
+    for path, value in _strings(data, ()):
+        if value.lstrip().startswith(PLACEHOLDER):
+            found = source.diagnostic(path, "placeholder not filled in", hint=" ".join(value.split())[:80])
+            out.append(dataclasses.replace(found, rule="placeholder.todo"))
     return out
+
+
+def _strings(value: object, path: DocPath) -> Iterable[tuple[DocPath, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))

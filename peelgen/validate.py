@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import types
 import typing
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,46 +20,45 @@ from pydantic import BaseModel, ValidationError
 from peelgen import framework as frameworks
 from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, suggest
 from peelgen.folder import Folder
-from peelgen.framework import Framework, SubQuestion
+from peelgen.framework import Framework
 from peelgen.load import LoadedFile, SourceMap
-from peelgen.models import Finding, Report
+from peelgen.models import ReportBase, ReportLoose
+from peelgen.report_model import apply_wording, frameworks_using, report_model
 from peelgen.rules import check_placeholders, check_rules
 
 
 @dataclass(frozen=True, slots=True)
 class ValidatedReport:
-    report: Report
-    framework: Framework
+    report: Any  # an instance of the framework's report model (peelgen.report_model)
+    framework: Framework  # with the report's own wording applied
     source: SourceMap
     base_dir: Path
     template_dir: Path | None = None  # the report's own templates: folder, checked
-
-
-def normalise_grade(value: str) -> str:
-    """'Requires improvement', 'requires_improvement' -> 'requires-improvement'."""
-    return "-".join(value.strip().lower().replace("_", " ").split())
 
 
 def validate(loaded: LoadedFile) -> ValidatedReport:
     source = loaded.source
     diagnostics: list[Diagnostic] = []
     framework = _framework_for(loaded, diagnostics)
-    data = _normalise_grades(loaded.data, framework) if framework else loaded.data
+    data = loaded.data
     placeholders = check_placeholders(loaded.data, source)
     diagnostics.extend(placeholders)
     diagnostics.extend(_check_raw_cells(loaded.data, source))
-    if framework is not None and framework.question_grades:
-        diagnostics.extend(_check_grades_present(loaded.data, source))
+    model = report_model(framework) if framework is not None else ReportLoose
     try:
-        report = Report.model_validate(data, context={"framework": framework})
+        report = model.model_validate(data, context={"framework": framework})
     except ValidationError as error:
         # A placeholder ("grade: TODO") is reported as such, not also as a bad value.
         unfilled = {d.path for d in placeholders}
-        diagnostics.extend(d for d in _from_pydantic(error, source, data) if d.path not in unfilled)
+        diagnostics.extend(d for d in _from_pydantic(error, source, data, model, framework)
+                           if d.path not in unfilled)
+        if framework is not None:
+            diagnostics.extend(_rules_despite_missing_keys(data, framework, source))
         raise BuildFailed(diagnostics) from None
     if framework is None:
         raise BuildFailed(diagnostics)
-    diagnostics.extend(_check_against_framework(report, framework, source))
+    framework, problems = apply_wording(framework, report.wording, source)
+    diagnostics.extend(problems)
     diagnostics.extend(check_rules(report, framework, source))
     base_dir = loaded.path.resolve().parent
     template_dir = _template_dir(report, base_dir, source, diagnostics)
@@ -69,7 +67,18 @@ def validate(loaded: LoadedFile) -> ValidatedReport:
     return ValidatedReport(report, framework, source, base_dir, template_dir)
 
 
-def _template_dir(report: Report, base_dir: Path, source: SourceMap,
+def _rules_despite_missing_keys(data: Any, framework: Framework, source: SourceMap) -> list[Diagnostic]:
+    """The rules' findings on a report whose only typing errors are missing chapter
+    keys: typed with those keys optional, so every error is reported in one run."""
+    try:
+        report = report_model(framework, lenient=True).model_validate(data, context={"framework": framework})
+    except ValidationError:
+        return []  # other errors first: the rules would only add noise
+    framework, problems = apply_wording(framework, report.wording, source)
+    return [*problems, *check_rules(report, framework, source)]
+
+
+def _template_dir(report: ReportBase, base_dir: Path, source: SourceMap,
                   diagnostics: list[Diagnostic]) -> Path | None:
     """The report's ``templates:`` folder, which must be a folder inside the report's."""
     if report.templates is None:
@@ -97,29 +106,6 @@ def _framework_for(loaded: LoadedFile, diagnostics: list[Diagnostic]) -> Framewo
                 hint=suggest(framework_id, known) or f"installed frameworks: {', '.join(known)}",
             ))
         return None
-
-
-def _normalise_grades(data: dict[str, Any], framework: Framework) -> dict[str, Any]:
-    """Accept grade labels ("Requires improvement") as well as ids, before typing."""
-    accepted = {normalise_grade(g.label): g.id for g in framework.grades.scale}
-    accepted[normalise_grade(framework.grades.ungraded.label)] = framework.grades.ungraded.id
-
-    def fix(value: Any) -> Any:
-        return accepted.get(normalise_grade(value), value) if isinstance(value, str) else value
-
-    data = dict(data)
-    if isinstance(data.get("overall"), dict):
-        overall = dict(data["overall"])
-        for key in ("grade", "previous_grade"):
-            if key in overall:
-                overall[key] = fix(overall[key])
-        data["overall"] = overall
-    if isinstance(data.get("questions"), list):
-        data["questions"] = [
-            {**q, "grade": fix(q["grade"])} if isinstance(q, dict) and "grade" in q else q
-            for q in data["questions"]
-        ]
-    return data
 
 
 # Beyond 15 digits a float no longer holds every digit, and a huge int cannot be
@@ -161,24 +147,13 @@ def _check_raw_cells(data: dict[str, Any], source: SourceMap) -> list[Diagnostic
     return out
 
 
-def _check_grades_present(data: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
-    """Each question needs a grade where the framework grades its questions. The model
-    cannot say so (national reports take no grades), so it is checked here, before
-    typing, to be reported with every other error."""
-    questions = data.get("questions")
-    if not isinstance(questions, list):
-        return []
-    return [source.diagnostic(("questions", i, "grade"), "missing required key 'grade'")
-            for i, question in enumerate(questions) if isinstance(question, dict) and "grade" not in question]
-
-
 # ---------------------------------------------------------------------------------
 # pydantic errors -> diagnostics
 
 
-def _model_fields_at(loc: Sequence[str | int]) -> list[str]:
+def _model_fields_at(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
     """The keys allowed in the mapping at ``loc`` (for 'did you mean' on unknown keys)."""
-    annotation: Any = Report
+    annotation: Any = model
     for part in loc:
         annotation = _unwrap(annotation)
         if isinstance(part, int):
@@ -292,7 +267,20 @@ def _join_expected(names: list[str]) -> str:
     return unique[0] if len(unique) == 1 else ", ".join(unique[:-1]) + " or " + unique[-1]
 
 
-def _from_pydantic(error: ValidationError, source: SourceMap, data: Any) -> list[Diagnostic]:
+def _unknown_key(loc: DocPath, model: type[BaseModel], fw: Framework | None, source: SourceMap) -> Diagnostic:
+    """An unknown key; at the top level, said to belong to other frameworks where it does."""
+    key = str(loc[-1])
+    allowed = _model_fields_at(model, loc[:-1])
+    hint = suggest(key, allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None)
+    using = frameworks_using(key) if len(loc) == 1 and fw is not None else []
+    if using:
+        return source.diagnostic(loc, f"'{key}' is not used by {fw.id}; used by: {', '.join(using)}",
+                                 hint="remove it, or change 'framework'", at_key=True)
+    return source.diagnostic(loc, f"unknown key '{key}'", hint=hint, at_key=True)
+
+
+def _from_pydantic(error: ValidationError, source: SourceMap, data: Any, model: type[BaseModel],
+                   fw: Framework | None) -> list[Diagnostic]:
     results: list[Diagnostic] = []
     seen: set[tuple[DocPath, str]] = set()
     items = error.errors(include_url=False)
@@ -305,13 +293,8 @@ def _from_pydantic(error: ValidationError, source: SourceMap, data: Any) -> list
     for item in items:
         loc = _clean_loc(item["loc"], data)
         kind = item["type"]
-        hint = None
         if kind == "extra_forbidden" and loc:
-            key = str(loc[-1])
-            message = f"unknown key '{key}'"
-            allowed = _model_fields_at(loc[:-1])
-            hint = suggest(key, allowed) or (f"allowed keys: {', '.join(allowed)}" if allowed else None)
-            diag = source.diagnostic(loc, message, hint=hint, at_key=True)
+            diag = _unknown_key(loc, model, fw, source)
         elif kind == "missing" and loc:
             message = f"missing required key '{loc[-1]}'"
             diag = source.diagnostic(loc[:-1], message)
@@ -351,111 +334,3 @@ def _from_pydantic(error: ValidationError, source: SourceMap, data: Any) -> list
             seen.add(marker)
             results.append(diag)
     return results
-
-
-# ---------------------------------------------------------------------------------
-# checks that need the framework
-
-
-def _check_against_framework(report: Report, fw: Framework, source: SourceMap) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    grade_ids = fw.grade_ids
-    ungraded = fw.grades.ungraded.id
-
-    def check_grade(path: DocPath, value: str, *, graded: bool, label: str) -> None:
-        if value == ungraded and graded:
-            out.append(source.diagnostic(path, f"{label} is graded; '{ungraded}' is not allowed here",
-                                         hint=f"use one of: {', '.join(grade_ids)}"))
-        elif not graded and value != ungraded:
-            out.append(source.diagnostic(path, f"{label} is not graded in {fw.id}",
-                                         hint=f"write grade: {ungraded}"))
-
-    if fw.overall is None:
-        if report.overall is not None:
-            out.append(source.diagnostic(("overall",), f"{fw.id} has no overall judgment",
-                                         hint="remove 'overall'", at_key=True))
-    elif report.overall is None:
-        out.append(source.diagnostic((), "missing required key 'overall'"))
-    else:
-        check_grade(("overall", "grade"), report.overall.grade, graded=True, label="the overall judgment")
-        if report.overall.previous_grade is not None:
-            if fw.overall.previous_grade == "none":
-                out.append(source.diagnostic(("overall", "previous_grade"),
-                                             f"{fw.id} does not compare grades with a previous year",
-                                             at_key=True))
-            else:
-                check_grade(("overall", "previous_grade"), report.overall.previous_grade,
-                            graded=True, label="the previous overall judgment")
-        elif fw.overall.previous_grade == "required":
-            out.append(source.diagnostic(("overall",), "missing required key 'previous_grade'"))
-
-    known = {q.id: q for q in fw.questions}
-    ids = [q.id for q in report.questions]
-    counts = Counter(ids)
-    first_seen: set[str] = set()
-    for index, question in enumerate(report.questions):
-        path: DocPath = ("questions", index)
-        spec = known.get(question.id)
-        if spec is None:
-            out.append(source.diagnostic((*path, "id"), f"unknown question '{question.id}'",
-                                         hint=suggest(question.id, list(known))
-                                         or f"questions in {fw.id}: {', '.join(known)}"))
-            continue
-        if counts[question.id] > 1 and question.id in first_seen:
-            out.append(source.diagnostic((*path, "id"), f"duplicate question id '{question.id}'",
-                                         hint="each question appears once"))
-            continue
-        first_seen.add(question.id)
-        if question.grade is not None:
-            check_grade((*path, "grade"), question.grade, graded=spec.graded,
-                        label=f"question '{question.id}'")
-        out.extend(_check_findings(question.findings, spec.sections, (*path, "findings"), source))
-    missing = [q.id for q in fw.questions if q.required and q.id not in counts]
-    for question_id in missing:
-        out.append(source.diagnostic(("questions",), f"missing required question '{question_id}'",
-                                     hint=f"add an entry with id: {question_id}", at_key=True))
-
-    figure_ids = Counter(f.id for f in report.figures)
-    for index, figure in enumerate(report.figures):
-        if figure_ids[figure.id] > 1 and figure.id in [f.id for f in report.figures[:index]]:
-            out.append(source.diagnostic(("figures", index, "id"), f"duplicate figure id '{figure.id}'"))
-        if figure.table is None:
-            continue  # a chart: its data is checked when it is resolved
-        columns = len(figure.table.columns)
-        for r, row in enumerate(figure.table.rows):
-            if len(row.cells) != columns:
-                out.append(source.diagnostic(
-                    ("figures", index, "table", "rows", r),
-                    f"row has {_plural(len(row.cells), 'cell')} but the table has {_plural(columns, 'column')}"))
-                continue
-            for c, (cell, column) in enumerate(zip(row.cells, figure.table.columns, strict=True)):
-                if column.type == "number" and isinstance(cell, str) and cell.strip() not in {"*", "-", "–", ""}:
-                    out.append(source.diagnostic(
-                        ("figures", index, "table", "rows", r, c),
-                        f"column '{column.heading}' holds numbers, got {cell!r}",
-                        hint="write a number, null for an empty cell, or '*' / '–' for a marker"))
-    return out
-
-
-def _check_findings(findings: list[Finding], specs: list[SubQuestion], path: DocPath,
-                    source: SourceMap) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    by_id = {s.id: s for s in specs}
-    seen: set[str] = set()
-    for index, finding in enumerate(findings):
-        here = (*path, index)
-        children: list[SubQuestion] = []
-        if finding.id is not None:
-            spec = by_id.get(finding.id)
-            if spec is None:
-                hint = suggest(finding.id, list(by_id)) or (
-                    f"sections here: {', '.join(by_id)}" if by_id
-                    else "this level has no framework sections: use 'heading' instead")
-                out.append(source.diagnostic((*here, "id"), f"unknown section '{finding.id}'", hint=hint))
-                continue
-            if finding.id in seen:
-                out.append(source.diagnostic((*here, "id"), f"duplicate section id '{finding.id}'"))
-            seen.add(finding.id)
-            children = spec.sections
-        out.extend(_check_findings(finding.findings, children, (*here, "findings"), source))
-    return out

@@ -155,7 +155,7 @@ def test_unknown_covering_section_and_measure(cli, panel):
     result = cli("validate", "report.yaml")
     assert result.code == 1
     assert f"report.yaml:{line_of(text, 'purpos:')}:3: covering.purpos: unknown section 'purpos' " \
-           "(did you mean 'purpose'?)" in result.err_lines
+           "(did you mean 'purpose'?) [covering.unknown]" in result.err_lines
     assert any("unknown measure 'robery' (did you mean 'robbery'?)" in line for line in result.err_lines)
 
 

@@ -141,7 +141,7 @@ def test_slug_defaults_from_force_and_year(write):
 def test_example_report_uses_every_derivation(tmp_path: Path):
 
     doc = compile_report(WEST_MERCIA).document
-    grades = {c.id: c.grade.label for c in doc.chapters if c.kind == "question"}
+    grades = {c.id: c.grade.label for c in doc.chapters if c.kind == "questions"}
     assert grades == {
         "preventing": "Requires improvement",
         "investigating": "Good",

@@ -101,7 +101,7 @@ def test_ungraded_question_cannot_have_a_grade(cli, write):
     assert result.code == 1
     assert result.err_lines == [
         f"report.yaml:{line_of(text, 'grade: good', 5)}:12: questions[4].grade: question "
-        "'specialist-capabilities' is not graded in peel-2016-effectiveness (write grade: ungraded)"
+        "'specialist-capabilities' is not graded in peel-2016-effectiveness (write grade: ungraded) [grade.ungraded]"
     ]
 
 
@@ -112,7 +112,7 @@ def test_missing_required_question(cli, write):
     assert result.code == 1
     assert result.err_lines == [
         f"report.yaml:{line_of(text, 'questions:')}:1: questions: missing required question 'vulnerability' "
-        "(add an entry with id: vulnerability)"
+        "(add an entry with id: vulnerability) [question.missing]"
     ]
 
 
@@ -122,7 +122,7 @@ def test_duplicate_question_id(cli, write):
     result = cli("validate", "report.yaml")
     assert result.code == 1
     assert f"report.yaml:{line_of(text, 'id: investigating', 2)}:9: questions[2].id: duplicate question id " \
-           "'investigating' (each question appears once)" in result.err_lines
+           "'investigating' (each question appears once) [question.duplicate]" in result.err_lines
 
 
 def test_duplicate_figure_id(cli, write):
@@ -138,8 +138,8 @@ def test_duplicate_figure_id(cli, write):
     write(text)
     result = cli("validate", "report.yaml")
     assert result.code == 1
-    assert f"report.yaml:{line_of(text, '- id: rates', 2)}:9: figures[1].id: duplicate figure id 'rates'" \
-        in result.err_lines
+    line = line_of(text, '- id: rates', 2)
+    assert f"report.yaml:{line}:9: figures[1].id: duplicate figure id 'rates' [figure.duplicate]" in result.err_lines
 
 
 def test_duplicate_yaml_key(cli, write):
@@ -191,7 +191,7 @@ def test_unknown_section_id(cli, write):
     result = cli("validate", "report.yaml")
     assert result.err_lines == [
         f"report.yaml:{line_of(text, 'crime-and-abs')}:13: questions[0].findings[0].id: unknown section "
-        "'crime-and-abs' (did you mean 'crime-and-asb'?)"
+        "'crime-and-abs' (did you mean 'crime-and-asb'?) [section.unknown]"
     ]
 
 
@@ -223,7 +223,7 @@ def test_table_row_width_must_match_columns(cli, write):
     result = cli("validate", "report.yaml")
     assert result.err_lines == [
         f"report.yaml:{line_of(text, '[Recorded crime')}:11: figures[0].table.rows[0]: row has 3 cells but the "
-        "table has 2 columns"
+        "table has 2 columns [table.row-length]"
     ]
 
 

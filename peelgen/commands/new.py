@@ -13,8 +13,9 @@ import re
 import unicodedata
 from pathlib import Path
 
+from peelgen.chapters import component
 from peelgen.commands.schema import report_schema
-from peelgen.framework import Framework, SubQuestion
+from peelgen.framework import Framework
 
 SCHEMA_FILE = "report.schema.json"
 
@@ -38,18 +39,9 @@ def _comment(text: str, indent: int) -> str:
     return " " * indent + "# " + " ".join(text.split())
 
 
-def _findings(sections: list[SubQuestion], indent: int) -> list[str]:
-    pad = " " * indent
-    lines = []
-    for section in sections:
-        lines.append(_comment(section.heading, indent))
-        lines.append(f"{pad}- id: {section.id}")
-        lines.append(f"{pad}  body: {_q('TODO: findings under this heading (markdown)')}")
-    return lines
-
-
 def scaffold(fw: Framework, force: str) -> str:
-    """The text of a new report.yaml for ``fw``."""
+    """The text of a new report.yaml for ``fw``: the common keys, then each chapter's
+    part, as its chapter kind writes it (:meth:`peelgen.chapters.ChapterComponent.scaffold`)."""
     grades = ", ".join([*fw.grade_ids, fw.grades.ungraded.id])
     out = [
         f"# yaml-language-server: $schema=./{SCHEMA_FILE}",
@@ -66,73 +58,11 @@ def scaffold(fw: Framework, force: str) -> str:
         "  publication_date: TODO",
         "  inspection_period: \"TODO: when the fieldwork took place, e.g. September to December 2016\"",
     ]
-    if fw.overall is not None:
-        out += ["", _comment(f"The overall judgment: {fw.overall.heading}", 0), "overall:",
-                "  grade: TODO"]
-        if fw.overall.previous_grade == "required":
-            out += ["  previous_grade: TODO  # last assessment's grade"]
-        elif fw.overall.previous_grade == "optional":
-            out += ["  # previous_grade: …  # last assessment's grade; the comparison sentence is derived"]
-        out += [f"  summary: {_q('TODO: the overview narrative (markdown)')}"]
-    if fw.pillars:
-        out += ["", "# One entry per pillar: its grade and summary.", "pillars:"]
-        for pillar in fw.pillars:
-            out += [_comment(pillar.question, 2), f"  - id: {pillar.id}",
-                    f"    grade: {'TODO' if pillar.graded else fw.grades.ungraded.id}",
-                    f"    summary: {_q('TODO: the pillar summary (markdown)')}"]
-    out += _other_sections(fw)
-    required = [spec for spec in fw.questions if spec.required]
-    out += ["", "# One entry per question of the framework, in any order.",
-            "questions:" if required else "questions: []"]
-    for spec in required:
-        out += ["", _comment(spec.heading, 2), f"  - id: {spec.id}"]
-        if fw.question_grades:
-            out.append(f"    grade: {'TODO' if spec.graded else fw.grades.ungraded.id}")
-        if fw.cycle is not None:
-            out += ["    inspected: true  # false to carry over an earlier judgment",
-                    f"    last_inspected: {_q(fw.cycle)}"]
-        if spec.sections:
-            out += ["    # Findings under the framework's sub-questions (headings come from the framework).",
-                    "    findings:"]
-            out += _findings(spec.sections, 6)
-        else:
-            out += ["    findings:", "      - heading: \"TODO: a heading\"",
-                    f"        body: {_q('TODO: findings (markdown)')}"]
-        out += [f"    summary: {_q('TODO: the summary of findings (markdown)')}",
-                "    # Each a markdown string, or {text, deadline} for a dated one.",
-                "    areas_for_improvement: []"]
+    for spec in fw.chapters:
+        out += component(spec.kind).scaffold(fw, spec)
     out += ["", "# Tables and charts, placed in the text with {figure:ID} (docs/report-yaml.md).", "figures: []",
             "", "# Footnote texts by id, cited in markdown as [^id].", "footnotes: {}", ""]
     return "\n".join(out)
-
-
-def _other_sections(fw: Framework) -> list[str]:
-    """The report-level sections some frameworks require (validate.py's list)."""
-    out: list[str] = []
-    fields = {c.report_field or "observations" for c in fw.chapters if c.kind == "observations"}
-    if fw.has_chapter("observations"):
-        out += ["", "# HM Inspector's signature block.", "hmi:", f"  name: {_q('TODO: the inspector')}",
-                f"  title: {_q('TODO: e.g. HM Inspector of Constabulary')}"]
-    for key in ("observations", "foreword"):
-        if key in fields:
-            out += ["", f"# HM Inspector's {key} (markdown).", f"{key}: {_q(f'TODO: the {key}')}"]
-    if fw.hmi_openings:
-        out += ["", f"# Chooses HM Inspector's opening sentence: {', '.join(fw.hmi_openings)}.", "tone: TODO"]
-    if fw.has_chapter("leadership"):
-        out += ["", "# The ungraded leadership summary (markdown).",
-                f"leadership: {_q('TODO: the leadership summary')}"]
-    if fw.has_chapter("victim-service"):
-        out += ["", "# The victim service assessment.", "victim_service:",
-                "  case_files: TODO  # how many case files were reviewed", "  findings:",
-                "    - stage: contact  # contact, response, recording, investigation or outcome",
-                f"      heading: {_q('TODO: a full-sentence heading')}",
-                f"      body: {_q('TODO: the finding (markdown)')}"]
-    if fw.has_chapter("distribution") or fw.has_chapter("annex-b"):
-        out += ["", "# The per-force grades CSV (see `peelgen national`).", "force_grades: TODO.csv"]
-    if fw.has_chapter("covering"):
-        out += ["", "# The covering report's masthead.", "masthead:", f"  body: {_q('TODO: e.g. a panel')}",
-                f"  report_of: {_q('TODO: whose report it is')}", f"  title: {_q('TODO: the title')}"]
-    return out
 
 
 def readme(fw: Framework, force: str) -> str:

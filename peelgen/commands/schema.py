@@ -1,33 +1,25 @@
-"""``peelgen schema``: a JSON Schema of one framework's report, from the pydantic models.
+"""``peelgen schema``: the JSON Schema of one framework's report model.
 
-The models know nothing of frameworks (grades and question ids are plain strings), so
-the generic schema is specialised here: grade fields become enums of the framework's
-grades, question ids an enum of its questions. The shorthands the models accept before
-validation (a plain string for an area for improvement or a recommendation, a list for a
-table row) are added as alternatives, so that a schema-aware editor agrees with
-``peelgen validate`` about every valid report.
+The schema is the framework's own model (:func:`peelgen.report_model.report_model`),
+composed from its chapters, so it offers exactly the keys the validator accepts.
+What the model checks in code is added here as schema: grade fields accept the
+framework's grade ids and, as the validator does, its labels in any case with spaces,
+underscores or hyphens between words; question ids are an enum of the framework's
+questions; the shorthands the models accept before validation (a plain string for an
+area for improvement or a recommendation, a list for a table row) are alternatives.
 """
 
 from __future__ import annotations
 
-import copy
-import functools
+import re
 from typing import Any
 
 from peelgen.framework import Framework
-from peelgen.models import Report
+from peelgen.models import normalise_grade
+from peelgen.report_model import report_model
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-
-# Grade fields that also accept the grade's label ("Requires improvement"), because
-# validate.py normalises labels to ids there before typing.
-_LABELLED_GRADES = {("Overall", "grade"), ("Overall", "previous_grade"), ("Question", "grade")}
-_GRADE_FIELDS = {*_LABELLED_GRADES, ("PillarEntry", "grade"), ("InspectionReference", "grade")}
-
-
-@functools.cache
-def _base() -> dict[str, Any]:
-    return Report.model_json_schema()
+_GRADE_MARK = "x-peelgen-grade"
 
 
 def _lift_descriptions(node: Any) -> None:
@@ -46,40 +38,68 @@ def _lift_descriptions(node: Any) -> None:
             _lift_descriptions(value)
 
 
-def _set_enum(prop: dict[str, Any], values: list[str], description: str) -> None:
-    """Restrict a string property (or the string branch of ``str | None``) to ``values``."""
-    target = prop
-    if "anyOf" in prop:
-        target = next(o for o in prop["anyOf"] if o.get("type") == "string")
-    target["enum"] = values
-    target["description"] = description
+def label_pattern(label: str) -> str:
+    """A regular expression for every spelling of ``label`` that normalises to it
+    (:func:`peelgen.models.normalise_grade`): any case, words apart by spaces,
+    underscores or a hyphen, spaces around."""
+    parts = []
+    for char in normalise_grade(label):
+        if char == "-":
+            parts.append(r"(?:-|[\s_]+)")
+        elif char.isalpha():
+            parts.append(f"[{re.escape(char.lower())}{re.escape(char.upper())}]")
+        else:
+            parts.append(re.escape(char))
+    return r"^[\s_]*" + "".join(parts) + r"[\s_]*$"
+
+
+def _grade_schema(fw: Framework, description: str) -> dict[str, Any]:
+    grades = [*fw.grades.scale, fw.grades.ungraded]
+    return {"anyOf": [{"type": "string", "enum": [g.id for g in grades]},
+                      *[{"type": "string", "pattern": label_pattern(g.label)} for g in grades]],
+            "description": description}
+
+
+def _mark_grades(node: Any, fw: Framework, description: str) -> Any:
+    """Replace every grade field (marked by the model) with the framework's grades."""
+    if isinstance(node, dict):
+        if node.get(_GRADE_MARK):
+            return _grade_schema(fw, description)
+        return {k: _mark_grades(v, fw, description) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_mark_grades(v, fw, description) for v in node]
+    return node
+
+
+def _shorthands(defs: dict[str, Any]) -> None:
+    """The shorthands the models' "before" validators accept."""
+    for name in ("Recommendation", "AreaForImprovement"):
+        if name in defs:
+            full = defs[name]
+            defs[name] = {"anyOf": [{"type": "string", "description": "The text alone (markdown)."}, full],
+                          "description": full.get("description", "Markdown text, or a mapping with a deadline."),
+                          "title": full.get("title", name)}
+    if "Row" in defs:
+        row = defs["Row"]
+        defs["Row"] = {"anyOf": [{**row["properties"]["cells"], "description": "The cells alone, as a list."}, row],
+                       "title": "Row", "description": "A table row: its cells as a list, or a mapping with a kind."}
 
 
 def report_schema(fw: Framework) -> dict[str, Any]:
     """The JSON Schema of a report written for framework ``fw``."""
-    schema = copy.deepcopy(_base())
-    defs = schema["$defs"]
-    grade_ids = [*fw.grade_ids, fw.grades.ungraded.id]
-    labels = [g.label for g in fw.grades.scale] + [fw.grades.ungraded.label]
-    for model, field in _GRADE_FIELDS:
-        values = list(dict.fromkeys(grade_ids + (labels if (model, field) in _LABELLED_GRADES else [])))
-        scale = ", ".join(f"{g.id} ({g.label})" for g in fw.grades.scale)
-        _set_enum(defs[model]["properties"][field], values,
-                  f"A grade in {fw.id}, best first: {scale}; or {fw.grades.ungraded.id}.")
-    _set_enum(defs["Question"]["properties"]["id"], [q.id for q in fw.questions],
-              f"The {fw.id} question: " + "; ".join(f"{q.id}: {' '.join(q.heading.split())}" for q in fw.questions))
-    defs["Question"]["properties"]["id"].pop("pattern", None)
+    scale = ", ".join(f"{g.id} ({g.label})" for g in fw.grades.scale)
+    schema = report_model(fw).model_json_schema()
+    schema = _mark_grades(schema, fw, f"A grade in {fw.id}, best first: {scale}; or {fw.grades.ungraded.id}. "
+                                      "The grade's label is accepted too.")
+    defs = schema.get("$defs", {})
+    question = defs.get("Question")
+    if question is not None:
+        question["properties"]["id"] = {
+            "type": "string", "enum": [q.id for q in fw.questions],
+            "description": f"The {fw.id} question: "
+                           + "; ".join(f"{q.id}: {' '.join(q.heading.split())}" for q in fw.questions)}
     schema["properties"]["framework"] = {**schema["properties"]["framework"], "const": fw.id}
-
-    # Shorthands accepted by the models' "before" validators.
-    for name in ("Recommendation", "AreaForImprovement"):
-        full = defs[name]
-        defs[name] = {"anyOf": [{"type": "string", "description": "The text alone (markdown)."}, full],
-                      "description": full.get("description", "Markdown text, or a mapping with a deadline."),
-                      "title": full.get("title", name)}
-    row = defs["Row"]
-    defs["Row"] = {"anyOf": [{**row["properties"]["cells"], "description": "The cells alone, as a list."}, row],
-                   "title": "Row", "description": "A table row: its cells as a list, or a mapping with a kind."}
+    _shorthands(defs)
     footnotes = schema["properties"]["footnotes"]
     schema["properties"]["footnotes"] = {"anyOf": [{k: v for k, v in footnotes.items() if k != "default"},
                                                    {"type": "null"}],

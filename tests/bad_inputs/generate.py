@@ -326,7 +326,7 @@ located("figures-a-mapping", sub("figures:\n  - id: rates", "figures:\n  rates:\
 located("figure-unknown-key", sub("    source: Home Office data", "    sauce: Home Office data"), "sauce", 5,
         "figures[0].sauce: unknown key 'sauce' (did you mean 'source'?)")
 located("figure-missing-table", sub(MINIMAL[MINIMAL.index("    table:"):MINIMAL.index("footnotes:")], ""),
-        "- id: rates", 5, "figures[0]: a figure has either 'table' or 'chart'")
+        "- id: rates", 5, "figures[0]: a figure has one of 'table', 'chart' or 'image'")
 located("figure-id-not-an-id", sub("  - id: rates", "  - id: Rates!").replace("{figure:rates}", "{figure:Rates!}"),
         "- id: Rates!", 9, "figures[0].id: 'Rates!' is not a valid id")
 located("figure-title-too-long", sub("title: Crime rates in {area}", "title: " + "Crime rates " * 45),
