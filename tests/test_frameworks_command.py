@@ -25,8 +25,9 @@ def test_show_prints_questions_sections_and_chapters(cli):
     assert any(line.startswith("    - crime-and-asb: ") for line in lines)
     assert any(line.startswith("      - understands-risk: ") for line in lines)  # nested sub-question
     assert any(line.startswith("  - specialist-capabilities: ") and line.endswith("(ungraded)") for line in lines)
-    assert "  - overview (overview)" in lines
-    assert "  - annex-a (annex): Annex A – About the data" in lines
+    # Each chapter with the report keys its kind reads (from the chapter registry).
+    assert "  - overview (overview) [reads: overall]" in lines
+    assert "  - annex-a (annex): Annex A – About the data [reads: annex_a]" in lines
 
 
 def test_show_prints_pillars(cli):

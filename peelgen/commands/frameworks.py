@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from peelgen import framework as frameworks
+from peelgen.chapters import REGISTRY, component
 from peelgen.diagnostics import BuildFailed, suggest
 from peelgen.framework import Framework, SubQuestion
 
@@ -75,5 +76,25 @@ def show_text(fw: Framework) -> str:
         lines.append(f"  - {q.id}: {q.heading}{pillar}{extra}")
         lines += _sub_questions(q.sections, 2)
     lines += ["", "chapters:"]
-    lines += [f"  - {c.id} ({c.kind}){': ' + c.heading if c.heading else ''}" for c in fw.chapters]
+    for c in fw.chapters:
+        keys = ", ".join(component(c.kind).report_fields(fw, c))
+        lines.append(f"  - {c.id} ({c.kind}){': ' + c.heading if c.heading else ''}"
+                     + (f" [reads: {keys}]" if keys else ""))
     return "\n".join(lines) + "\n"
+
+
+def chapter_reference() -> str:
+    """The chapter kinds table of docs/frameworks.md, from the registry."""
+    rows = ["| kind | module and template | renders |", "|---|---|---|"]
+    for kind, part in REGISTRY.items():
+        module = type(part).__module__.replace(".", "/") + ".py"
+        rows.append(f"| `{kind}` | `{module}`, `templates/{part.template}` | {part.summary} |")
+    return "\n".join(rows) + "\n"
+
+
+def rule_reference() -> str:
+    """The validation rules table of docs/report-yaml.md, from the catalogue."""
+    from peelgen.rules import RULES
+
+    return "\n".join(["| rule | what it checks |", "|---|---|",
+                      *[f"| `{rule}` | {text} |" for rule, text in RULES.items()]]) + "\n"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from peelgen.framework import Framework
+from peelgen.framework import Framework, SubQuestion
 from peelgen.models import normalise_grade
 from peelgen.report_model import report_model
 
@@ -99,6 +99,7 @@ def report_schema(fw: Framework) -> dict[str, Any]:
             "description": f"The {fw.id} question: "
                            + "; ".join(f"{q.id}: {' '.join(q.heading.split())}" for q in fw.questions)}
     schema["properties"]["framework"] = {**schema["properties"]["framework"], "const": fw.id}
+    _framework_rules(schema, fw)
     _shorthands(defs)
     footnotes = schema["properties"]["footnotes"]
     schema["properties"]["footnotes"] = {"anyOf": [{k: v for k, v in footnotes.items() if k != "default"},
@@ -107,3 +108,114 @@ def report_schema(fw: Framework) -> dict[str, Any]:
     _lift_descriptions(schema)
     return {"$schema": DIALECT, "$id": f"https://peelgen.invalid/schema/{fw.id}.json",
             "title": f"{fw.title} report", **{k: v for k, v in schema.items() if k != "title"}}
+
+
+# -- the framework's rules, as schema ---------------------------------------------------
+
+
+def _either(a: str, b: str) -> dict[str, Any]:
+    """Exactly one of two optional keys is given (not null)."""
+    given = [{"required": [key], "properties": {key: {"not": {"type": "null"}}}} for key in (a, b)]
+    return {"allOf": [{"anyOf": given}, {"not": {"allOf": given}}]}
+
+
+def _ungraded(fw: Framework) -> dict[str, Any]:
+    ungraded = fw.grades.ungraded
+    return {"anyOf": [{"const": ungraded.id}, {"type": "string", "pattern": label_pattern(ungraded.label)}]}
+
+
+def _findings(sections: list[SubQuestion]) -> dict[str, Any]:
+    """The findings array under a question or sub-question: ids from the framework's
+    sub-questions at that level, each id at most once, nested to any depth."""
+    if not sections:
+        return {"items": {"properties": {"id": {"type": "null"}}}}
+    rules: list[dict[str, Any]] = [
+        {"if": {"properties": {"id": {"const": s.id}}, "required": ["id"]},
+         "then": {"properties": {"findings": _findings(s.sections)}}} for s in sections]
+    once = [{"contains": {"properties": {"id": {"const": s.id}}, "required": ["id"]}, "minContains": 0,
+             "maxContains": 1} for s in sections]
+    item = {"properties": {"id": {"anyOf": [{"enum": [s.id for s in sections]}, {"type": "null"}]}},
+            "allOf": rules}
+    return {"items": item, "allOf": once}
+
+
+def _question_rules(fw: Framework) -> list[dict[str, Any]]:
+    """Per question id: its grade (graded or not) and its findings' section ids."""
+    rules = []
+    for q in fw.questions:
+        then: dict[str, Any] = {"findings": _findings(q.sections)}
+        if fw.question_grades:
+            then["grade"] = {"not": _ungraded(fw)} if q.graded else _ungraded(fw)
+        rules.append({"if": {"properties": {"id": {"const": q.id}}, "required": ["id"]},
+                      "then": {"properties": then}})
+    return rules
+
+
+def _questions_array(fw: Framework) -> list[dict[str, Any]]:
+    """Each question once; every required question present."""
+    out: list[dict[str, Any]] = []
+    for q in fw.questions:
+        match = {"properties": {"id": {"const": q.id}}, "required": ["id"]}
+        out.append({"contains": match, "minContains": 1 if q.required else 0, "maxContains": 1})
+    return out
+
+
+def _pillar_rules(fw: Framework) -> dict[str, Any]:
+    rules: list[dict[str, Any]] = []
+    for p in fw.pillars:
+        match = {"properties": {"id": {"const": p.id}}, "required": ["id"]}
+        rules.append({"contains": match, "minContains": 1, "maxContains": 1})
+    graded = [{"if": {"properties": {"id": {"const": p.id}}, "required": ["id"]},
+               "then": {"properties": {"grade": {"not": _ungraded(fw)}}}} for p in fw.pillars if p.graded]
+    return {"allOf": rules, "items": {"properties": {"id": {"enum": [p.id for p in fw.pillars]}},
+                                      "allOf": graded}}
+
+
+def _key_patterns(node: Any) -> None:
+    """pydantic puts a mapping's key pattern in ``patternProperties`` alone, which lets
+    other keys through: make it the rule for every key (``propertyNames``)."""
+    if isinstance(node, dict):
+        patterns = node.get("patternProperties")
+        if isinstance(patterns, dict) and len(patterns) == 1 and "propertyNames" in node:
+            node["propertyNames"]["pattern"] = next(iter(patterns))
+        for value in node.values():
+            _key_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            _key_patterns(value)
+
+
+def _cell_limits(defs: dict[str, Any]) -> None:
+    """Table cells: numbers of at most 15 digits, as the validator checks."""
+    from peelgen.validate import MAX_CELL_NUMBER
+
+    cells = defs.get("Row", {}).get("properties", {}).get("cells", {}).get("items", {})
+    for option in cells.get("anyOf", []):
+        if option.get("type") in ("integer", "number"):
+            option.update(exclusiveMaximum=MAX_CELL_NUMBER, exclusiveMinimum=-MAX_CELL_NUMBER)
+
+
+def _framework_rules(schema: dict[str, Any], fw: Framework) -> None:
+    defs, props = schema["$defs"], schema["properties"]
+    _key_patterns(schema)
+    _cell_limits(defs)
+    if "Finding" in defs:
+        defs["Finding"]["allOf"] = [_either("id", "heading")]
+    figure = defs["Figure"]
+    figure["oneOf"] = [{"required": [key], "properties": {key: {"not": {"type": "null"}}}}
+                       for key in ("table", "chart", "image")]
+    figure["dependentRequired"] = {"image": ["source"]}
+    if "Question" in defs:
+        defs["Question"]["allOf"] = _question_rules(fw)
+        props["questions"]["allOf"] = _questions_array(fw)
+        if any(q.required for q in fw.questions):
+            schema.setdefault("required", []).append("questions")
+    if "Overall" in defs:
+        grade = defs["Overall"]["properties"]["grade"]
+        defs["Overall"]["properties"]["grade"] = {"allOf": [grade, {"not": _ungraded(fw)}],
+                                                  "description": grade.get("description", "The overall grade.")}
+    if "pillars" in props and fw.pillars:
+        props["pillars"].update(_pillar_rules(fw))
+    covering = next((c for c in fw.chapters if c.kind == "covering"), None)
+    if covering is not None and "covering" in props:
+        props["covering"]["propertyNames"] = {"enum": [p.id for p in covering.parts]}
