@@ -37,7 +37,8 @@ class GradeView:
     label: str
     graded: bool
     rank: int | None  # 0 = best; None when ungraded
-    colour: str = "#505a5f"  # the framework's colour for this grade
+    colour: str = "#4b5563"  # the framework's colours for this grade (checked for contrast)
+    text_colour: str = "#ffffff"
 
 
 @dataclass(slots=True)
@@ -292,6 +293,7 @@ class Document:
     template: str
     labels: Labels
     chapters: list[ChapterView]
+    grades: list[GradeView]  # the scale, best first, then ungraded: their colours style every badge
     cycle: str | None
     figures: dict[str, FigureView]
     footnotes: list[FootnoteView]
@@ -306,6 +308,7 @@ class Document:
     masthead: tuple[str, str, str] | None = None  # body, report of, title
     author: str = ""
     description: str = ""
+    keywords: str = ""
     lang: str = "en-GB"
     draft: bool = False  # watermark every PDF page and put a banner on the web page
 

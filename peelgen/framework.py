@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -33,14 +33,14 @@ class Grade(_Frozen):
     label: str
     phrase: str = Field(description="Completes '{force} … {topic}', e.g. 'is good at'.")
     infinitive: str = Field(description="Completes 'we judged the force to …'.")
-    colour: HexColour = Field("#505a5f", description="Background of the grade's badge and chips.")
+    colour: HexColour = Field("#4b5563", description="Background of the grade's badge and chips.")
     text_colour: HexColour = Field("#ffffff", description="Text on that background.")
 
 
 class Ungraded(_Frozen):
     id: str = "ungraded"
     label: str = "Ungraded"
-    colour: HexColour = "#505a5f"
+    colour: HexColour = "#4b5563"
     text_colour: HexColour = "#ffffff"
 
 
@@ -301,6 +301,8 @@ class Framework(_Frozen):
     cover_subtitle: str = "An inspection of {force}"
     publisher: str = Field("{inspectorate}", description="The name on the cover and in the colophon.")
     author: str = Field("{inspectorate}", description="Who wrote the report: the page's author and the PDF's.")
+    keywords: str = Field("{programme}, {force}, {inspectorate_short}",
+                          description="The page's keywords and the PDF's.")
     page_description: str = Field("{title} – an inspection of {force}",
                                   description="The web page's description and the PDF's subject.")
     cover: bool = Field(True, description="False: no cover page; page 1 has a masthead and page numbers.")
@@ -356,14 +358,38 @@ def available() -> dict[str, Path]:
     return found
 
 
+def _merge(base: Any, own: Any) -> Any:
+    """``own`` over ``base``: mappings merge key by key; anything else (lists too, and
+    an empty mapping) replaces."""
+    if isinstance(base, dict) and isinstance(own, dict) and own:
+        return {**base, **{key: _merge(base.get(key), value) for key, value in own.items()}}
+    return own
+
+
+def _data(path: Path, seen: tuple[Path, ...] = ()) -> tuple[Any, Any]:
+    """A framework file's data, with the file it ``extends`` (by id) merged under it."""
+    loaded = load_yaml(path)
+    data = loaded.data
+    parent_id = data.get("extends") if isinstance(data, dict) else None
+    if not isinstance(parent_id, str):
+        return loaded, data
+    parent = available().get(parent_id)
+    if parent is None or parent in seen or parent == path:
+        raise BuildFailed([loaded.source.diagnostic(("extends",), f"cannot extend '{parent_id}'",
+                                                    hint=suggest(parent_id, list(available())))])
+    _, base = _data(parent, (*seen, path))
+    own = {key: value for key, value in data.items() if key != "extends"}
+    return loaded, _merge(base, own)
+
+
 @functools.lru_cache(maxsize=32)
 def _load_file(path: Path, mtime_ns: int) -> Framework:
-    loaded = load_yaml(path)
+    loaded, data = _data(path)
     try:
-        framework = Framework.model_validate(loaded.data)
+        framework = Framework.model_validate(data)
     except ValidationError as error:
         raise BuildFailed([
-            loaded.source.diagnostic(tuple(e["loc"]), f"framework file: {e['msg']}")
+            loaded.source.diagnostic(tuple(e["loc"]), f"framework file: {e['msg'].removeprefix('Value error, ')}")
             for e in error.errors()
         ]) from None
     if framework.id != path.stem:

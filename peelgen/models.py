@@ -473,6 +473,7 @@ class Wording(Strict):
                                   description="The name on the cover and in the colophon.")
     page_description: str | None = Field(None, min_length=1, max_length=500,
                                          description="The page description and the PDF subject.")
+    keywords: str | None = Field(None, max_length=500, description="The page's and the PDF's keywords.")
     overall_lead: str | None = Field(None, max_length=500, description="The overall judgment's lead sentence.")
     hmi_openings: dict[Tone, str | None] = Field(default_factory=dict,
                                                  description="Stock openings of HM Inspector's text, by tone.")

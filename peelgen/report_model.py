@@ -111,7 +111,8 @@ def apply_wording(fw: Framework, wording: Wording, source: SourceMap) -> tuple[F
     """``fw`` with the report's own text in place of the framework's."""
     given = wording.model_fields_set
     update: dict[str, Any] = {}
-    for key in ("report_title", "short_title", "cover_subtitle", "author", "publisher", "page_description"):
+    for key in ("report_title", "short_title", "cover_subtitle", "author", "publisher", "page_description",
+                "keywords"):
         if key in given:
             update[key] = getattr(wording, key) or ""  # null: printed as nothing
     for key in ("overall_lead", "hmi_closing", "findings_intro", "carried_over", "crime_recording"):

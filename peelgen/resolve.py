@@ -67,6 +67,7 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         template=fw.template,
         labels=fw.labels,
         chapters=chapters,
+        grades=[*[state.grade(g.id) for g in fw.grades.scale], state.grade(fw.grades.ungraded.id)],
         cycle=fw.cycle,
         figures=state.figures,
         footnotes=sorted(state.footnotes.values(), key=lambda f: f.number),
@@ -80,6 +81,7 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         masthead=(masthead.body, masthead.report_of, masthead.title) if masthead else None,
         author=state.fill(fw.author),
         description=state.fill(fw.page_description, title=title),
+        keywords=state.fill(fw.keywords, programme=fw.programme),
     )
 
 

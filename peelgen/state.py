@@ -122,8 +122,8 @@ class ResolveState:
         grade = self.fw.grade(grade_id)
         if grade is None:
             ungraded = self.fw.grades.ungraded
-            return GradeView(ungraded.id, ungraded.label, False, None, ungraded.colour)
-        return GradeView(grade.id, grade.label, True, self.fw.rank(grade.id), grade.colour)
+            return GradeView(ungraded.id, ungraded.label, False, None, ungraded.colour, ungraded.text_colour)
+        return GradeView(grade.id, grade.label, True, self.fw.rank(grade.id), grade.colour, grade.text_colour)
 
     # -- text ------------------------------------------------------------------------
 

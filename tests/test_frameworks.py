@@ -46,6 +46,8 @@ def test_a_framework_that_is_only_a_data_file_builds(write, monkeypatch, cli):
     columns = re.findall(r'<th scope="col" class="grade-(\w+)">', html)
     assert columns == ["strong", "fair", "weak"]
     assert '<li><a href="#answering-calls">Calls</a></li>' in html
+    # A custom scale's grades wear the framework's colours, not a stylesheet's grey.
+    assert ".grade-chip.grade-fair { background: #ffdd00; color: #0b0c0c; }" in html
 
 
 def test_unknown_grade_in_a_data_framework(write, monkeypatch, cli):
@@ -283,3 +285,16 @@ def test_force_in_context_tiles_per_pillar(cli, write):
     result = cli("validate", "report.yaml")
     assert any("pillars[1].force_in_context[0]: unknown metric 'spned' (did you mean 'spend'?)" in line
                for line in result.err_lines), result.err_lines
+
+
+def test_a_grade_colour_without_enough_contrast_is_refused_when_the_framework_loads(tmp_path, monkeypatch, cli, write):
+    text = (ROOT / "tests" / "frameworks" / "test-self-assessment.yaml").read_text(encoding="utf-8")
+    (tmp_path / "fw").mkdir()
+    (tmp_path / "fw" / "test-self-assessment.yaml").write_text(
+        text.replace('colour: "#ffdd00", text_colour: "#0b0c0c"', 'colour: "#ffdd00"'), encoding="utf-8")
+    monkeypatch.setenv("PEELGEN_FRAMEWORKS_PATH", str(tmp_path / "fw"))
+    write(SELF_ASSESSMENT)
+    result = cli("validate", "report.yaml")
+    assert result.code == 1
+    assert result.err_lines == ["fw/test-self-assessment.yaml:13:3: grades: framework file: grade 'fair': text "
+                                "#ffffff on #ffdd00 has a contrast of 1.35:1; at least 4.5:1 is needed"]
