@@ -17,7 +17,6 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationInfo,
-    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -447,84 +446,3 @@ class Measure(Strict):
         description="Compared with the most similar group of forces.")
     unit: Literal["count", "percent"] = Field("count", description="count or percent.")
     decimals: int = Field(0, ge=0, le=3, description="Decimal places.")
-
-
-class ChapterWording(Strict):
-    """The report's own text for one of the framework's chapters; null removes a text."""
-
-    heading: str | None = Field(None, min_length=1, max_length=300, description="The chapter's heading.")
-    body: Markdown | None = Field(None, description="The framework's text for this chapter (intro or body).")
-    closing: Markdown | None = Field(None, description="The framework's closing text (leadership, observations).")
-
-
-Tone = Literal["positive", "mixed", "concerning"]
-
-
-class Wording(Strict):
-    """Framework text the report replaces (a string) or removes (null). The same
-    placeholders as the framework's text are available: {force}, {inspectorate}, …"""
-
-    report_title: str | None = Field(None, min_length=1, max_length=300, description="The report's title.")
-    short_title: str | None = Field(None, min_length=1, max_length=120, description="The short title.")
-    cover_subtitle: str | None = Field(None, max_length=300, description="The cover line under the title.")
-    author: str | None = Field(None, min_length=1, max_length=300,
-                               description="Who wrote the report: the page's and the PDF's author.")
-    publisher: str | None = Field(None, min_length=1, max_length=300,
-                                  description="The name on the cover and in the colophon.")
-    page_description: str | None = Field(None, min_length=1, max_length=500,
-                                         description="The page description and the PDF subject.")
-    keywords: str | None = Field(None, max_length=500, description="The page's and the PDF's keywords.")
-    overall_lead: str | None = Field(None, max_length=500, description="The overall judgment's lead sentence.")
-    hmi_openings: dict[Tone, str | None] = Field(default_factory=dict,
-                                                 description="Stock openings of HM Inspector's text, by tone.")
-    hmi_closing: str | None = Field(None, description="The stock closing of HM Inspector's text.")
-    findings_intro: str | None = Field(None, description="The sentence before an inspected unit's findings.")
-    carried_over: str | None = Field(None, description="The sentence for a judgment carried over.")
-    crime_recording: str | None = Field(None, description="The crime-recording estimate's sentence.")
-    labels: dict[str, str | dict[str, str]] = Field(default_factory=dict, description=(
-        "Framework labels by name (docs/frameworks.md lists them), e.g. judgments: Our self-assessed grades."))
-    chapters: dict[Identifier, ChapterWording | None] = Field(default_factory=dict, description=(
-        "By chapter id: the chapter's heading, body or closing; null removes the whole chapter."))
-
-
-class ReportBase(Strict):
-    """The keys every report has, whatever its framework. Each framework's report model
-    adds the keys its chapters read (:func:`peelgen.report_model.report_model`)."""
-
-    framework: str = Field(description="The framework id, e.g. 'peel-2016-effectiveness'.")
-    status: Literal["draft", "final"] = Field(
-        "final", description="draft: a DRAFT watermark on every PDF page and a banner on the web page.")
-    meta: Meta = Field(description="Who and when: the force, dates, slug, logo and marking.")
-    wording: Wording = Field(default_factory=lambda: Wording(), description=(
-        "The report's own text in place of the framework's: cover lines, author, page description, stock "
-        "sentences, labels and chapter texts (null removes a text). See docs/report-yaml.md."))
-    figures: list[Figure] = Field(default_factory=list,
-        description="Tables, charts and images, placed in the text with {figure:ID}.")
-    footnotes: dict[Identifier, Markdown] = Field(default_factory=dict,
-        description="Footnote texts by id, cited in markdown as [^id].")
-    templates: str | None = Field(None, min_length=1, max_length=300, description=(
-        "A folder inside the report's folder searched for templates before the built-in ones "
-        "(after any --templates); its styles/ subfolder overrides stylesheets."))
-    print: PrintOptions = Field(default_factory=PrintOptions, description="Options for the PDF.")
-    style: Style = Field(default_factory=Style, description="House style for numbers.")
-    metrics: list[Metric] = Field(default_factory=list,
-        description="Single values (Force in numbers, comparison charts).")
-    datasets: list[Dataset] = Field(default_factory=list, description="CSV data files drawn as charts.")
-    data_sources: list[DataSource] = Field(default_factory=list, description="Annex A entries.")
-
-    @field_validator("footnotes", mode="before")
-    @classmethod
-    def _footnotes_mapping(cls, value: Any) -> Any:
-        return {} if value is None else value
-
-
-class ReportLoose(ReportBase):
-    """The common keys alone, the rest ignored: for a report whose framework is unknown,
-    so that only the framework is reported, not every key it would have defined."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-# A report typed by its framework's model; the common keys are all a framework-neutral
-# caller may rely on.
-Report = ReportBase

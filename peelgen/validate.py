@@ -22,8 +22,7 @@ from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, s
 from peelgen.folder import Folder
 from peelgen.framework import Framework
 from peelgen.load import LoadedFile, SourceMap
-from peelgen.models import ReportBase, ReportLoose
-from peelgen.report_model import apply_wording, frameworks_using, report_model
+from peelgen.report_model import ReportBase, ReportLoose, apply_wording, frameworks_using, report_model
 from peelgen.rules import check_placeholders, check_rules
 
 
@@ -279,6 +278,16 @@ def _unknown_key(loc: DocPath, model: type[BaseModel], fw: Framework | None, sou
     return source.diagnostic(loc, f"unknown key '{key}'", hint=hint, at_key=True)
 
 
+@dataclass(slots=True)
+class _Translation:
+    """What turning one pydantic error into a diagnostic needs to know."""
+
+    source: SourceMap
+    model: type[BaseModel]
+    fw: Framework | None
+    accepted_types: dict[DocPath, list[str]]
+
+
 def _from_pydantic(error: ValidationError, source: SourceMap, data: Any, model: type[BaseModel],
                    fw: Framework | None) -> list[Diagnostic]:
     results: list[Diagnostic] = []
@@ -290,47 +299,86 @@ def _from_pydantic(error: ValidationError, source: SourceMap, data: Any, model: 
     for item in items:
         if item["type"] in _TYPE_NAMES:
             accepted_types.setdefault(_clean_loc(item["loc"], data), []).append(_TYPE_NAMES[item["type"]])
+    context = _Translation(source, model, fw, accepted_types)
     for item in items:
-        loc = _clean_loc(item["loc"], data)
-        kind = item["type"]
-        if kind == "extra_forbidden" and loc:
-            diag = _unknown_key(loc, model, fw, source)
-        elif kind == "missing" and loc:
-            message = f"missing required key '{loc[-1]}'"
-            diag = source.diagnostic(loc[:-1], message)
-            diag = Diagnostic(diag.file, diag.message, diag.line, diag.column, loc, diag.hint)
-        elif kind in _TYPE_NAMES:
-            message = f"expected {_join_expected(accepted_types[loc])}, got {_describe(item.get('input'))}"
-            if kind.startswith("date") and isinstance(item.get("input"), str):
-                detail = item.get("ctx", {}).get("error")
-                if detail:
-                    message += f" ({detail})"
-            diag = source.diagnostic(loc, message)
-        elif kind == "string_pattern_mismatch" and loc and loc[-1] in ("id", "slug"):
-            allowed = "letters, digits and hyphens" if loc[-1] == "slug" else "letters, digits, '-' and '_'"
-            message = f"{_describe(item.get('input'))} is not a valid {loc[-1]}: use lower-case {allowed}"
-            diag = source.diagnostic(loc, message)
-        elif kind == "string_pattern_mismatch" and len(loc) == 2 and loc[0] == "footnotes":
-            message = f"footnote id {_describe(loc[1])} must be letters, digits, '-' and '_'"
-            diag = source.diagnostic(loc, message, at_key=True)
-        elif kind == "literal_error":
-            choices = item.get("ctx", {}).get("expected", "")
-            message = f"expected one of {choices}, got {_describe(item.get('input'))}"
-            diag = source.diagnostic(loc, message)
-        elif kind in _LIMIT_MESSAGES:
-            ctx = {**item.get("ctx", {}), "input": _describe(item.get("input"))}
-            value = item.get("input")
-            ctx["length"] = len(value) if isinstance(value, str | list | dict) else 0
-            diag = source.diagnostic(loc, _LIMIT_MESSAGES[kind](ctx))
-        elif kind == "unknown_grade":
-            diag = source.diagnostic(loc, item["msg"], hint=item["ctx"]["hint"])
-        elif kind == "value_error":
-            message = str(item.get("ctx", {}).get("error", item["msg"]))
-            diag = source.diagnostic(loc, message)
-        else:
-            diag = source.diagnostic(loc, item["msg"][0].lower() + item["msg"][1:])
+        diag = _translate(context, item, _clean_loc(item["loc"], data))
         marker = (diag.path, diag.message)
         if marker not in seen:
             seen.add(marker)
             results.append(diag)
     return results
+
+
+def _translate(context: _Translation, item: Any, loc: DocPath) -> Diagnostic:
+    kind = item["type"]
+    if kind in _TYPE_NAMES:
+        kind = "type"
+    elif kind in _LIMIT_MESSAGES:
+        kind = "limit"
+    handler = _HANDLERS.get(kind)
+    diag = handler(context, item, loc) if handler is not None else None
+    if diag is not None:
+        return diag
+    return context.source.diagnostic(loc, item["msg"][0].lower() + item["msg"][1:])
+
+
+def _extra(context: _Translation, item: Any, loc: DocPath) -> Diagnostic | None:
+    return _unknown_key(loc, context.model, context.fw, context.source) if loc else None
+
+
+def _missing(context: _Translation, item: Any, loc: DocPath) -> Diagnostic | None:
+    if not loc:
+        return None
+    diag = context.source.diagnostic(loc[:-1], f"missing required key '{loc[-1]}'")
+    return Diagnostic(diag.file, diag.message, diag.line, diag.column, loc, diag.hint)
+
+
+def _wrong_type(context: _Translation, item: Any, loc: DocPath) -> Diagnostic:
+    message = f"expected {_join_expected(context.accepted_types[loc])}, got {_describe(item.get('input'))}"
+    detail = item.get("ctx", {}).get("error")
+    if item["type"].startswith("date") and isinstance(item.get("input"), str) and detail:
+        message += f" ({detail})"
+    return context.source.diagnostic(loc, message)
+
+
+def _pattern(context: _Translation, item: Any, loc: DocPath) -> Diagnostic | None:
+    if loc and loc[-1] in ("id", "slug"):
+        allowed = "letters, digits and hyphens" if loc[-1] == "slug" else "letters, digits, '-' and '_'"
+        message = f"{_describe(item.get('input'))} is not a valid {loc[-1]}: use lower-case {allowed}"
+        return context.source.diagnostic(loc, message)
+    if len(loc) == 2 and loc[0] == "footnotes":
+        message = f"footnote id {_describe(loc[1])} must be letters, digits, '-' and '_'"
+        return context.source.diagnostic(loc, message, at_key=True)
+    return None
+
+
+def _literal(context: _Translation, item: Any, loc: DocPath) -> Diagnostic:
+    choices = item.get("ctx", {}).get("expected", "")
+    return context.source.diagnostic(loc, f"expected one of {choices}, got {_describe(item.get('input'))}")
+
+
+def _limit(context: _Translation, item: Any, loc: DocPath) -> Diagnostic:
+    ctx = {**item.get("ctx", {}), "input": _describe(item.get("input"))}
+    value = item.get("input")
+    ctx["length"] = len(value) if isinstance(value, str | list | dict) else 0
+    return context.source.diagnostic(loc, _LIMIT_MESSAGES[item["type"]](ctx))
+
+
+def _grade(context: _Translation, item: Any, loc: DocPath) -> Diagnostic:
+    return context.source.diagnostic(loc, item["msg"], hint=item["ctx"]["hint"])
+
+
+def _value(context: _Translation, item: Any, loc: DocPath) -> Diagnostic:
+    return context.source.diagnostic(loc, str(item.get("ctx", {}).get("error", item["msg"])))
+
+
+_HANDLERS: dict[str, Callable[[_Translation, Any, DocPath], Diagnostic | None]] = {
+    "extra_forbidden": _extra,
+    "missing": _missing,
+    "type": _wrong_type,
+    "string_pattern_mismatch": _pattern,
+    "literal_error": _literal,
+    "limit": _limit,
+    "unknown_grade": _grade,
+    "value_error": _value,
+}
