@@ -121,7 +121,7 @@ def _stderr_is_tty() -> bool:
 
 def _check_output_folder(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
-        raise click.UsageError(f"-o {display_name(out_dir)}: is a file, not a folder for the outputs")
+        raise click.UsageError(f"-o {display_name(out_dir)}: is not a folder; give a folder for the outputs")
 
 
 def _check_output_file(output: str) -> Path:
@@ -240,7 +240,7 @@ def national(reports: tuple[Path, ...], output: str, national_framework: str) ->
     except BuildFailed as failure:
         _print_diagnostics(failure.diagnostics)
         sys.exit(EXIT_INVALID)
-    _echo(f"wrote {display_name(path)} ({len(reports)} forces)")
+    _echo(f"wrote {display_name(path)} ({len(reports)} force{'s' if len(reports) != 1 else ''})")
     sys.exit(0)
 
 

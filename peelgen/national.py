@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,34 @@ from peelgen.framework import Framework
 from peelgen.load_csv import read_csv
 
 COLUMNS = ["force", "short_name", "question", "grade_2015", "grade_2016", "grade_2017", "inspected_2017"]
+
+# Spreadsheets read a cell starting with one of these as a formula (OWASP, "CSV
+# injection"): =HYPERLINK(...) in a force's name would run when an analyst opens the file.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A plain number cannot be a formula: "-3" and "+1.5" are left as they are.
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def _looks_like_formula(cell: str) -> bool:
+    # Apostrophes first are looked through, so that escaping can be undone exactly.
+    rest = cell.lstrip("'")
+    return rest.startswith(_FORMULA_START) and not _NUMBER.fullmatch(rest)
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` as written to the CSV: a leading apostrophe (which spreadsheets hide)
+    before anything they would take for a formula, so that opening the file runs nothing.
+
+    Every column of the force-grades CSV is text (names, ids, grades, yes/no), so the
+    rule is one for all cells; a plain number ("-3", "+1.5") is left alone in any
+    column, being a number to a spreadsheet, never a formula.
+    """
+    return "'" + cell if _looks_like_formula(cell) else cell
+
+
+def from_spreadsheet_safe(cell: str) -> str:
+    """Undo :func:`spreadsheet_safe` when reading the CSV back: exactly the cell written."""
+    return cell[1:] if cell.startswith("'") and _looks_like_formula(cell[1:]) else cell
 
 
 @dataclass(slots=True)
@@ -56,7 +85,7 @@ def load_force_grades(path: Path, fw: Framework) -> tuple[NationalData | None, l
         if len(row) != len(COLUMNS):
             errors.append(Diagnostic(name, f"row has {len(row)} cells but the header has {len(COLUMNS)}", line, 1))
             continue
-        force, short, question, g15, g16, g17, inspected = (cell.strip() for cell in row)
+        force, short, question, g15, g16, g17, inspected = (from_spreadsheet_safe(cell.strip()) for cell in row)
         column = {key: 1 + sum(len(c) + 1 for c in row[:i]) for i, key in enumerate(COLUMNS)}
         if question not in questions:
             errors.append(Diagnostic(name, f"unknown question {question!r}", line, column["question"],
@@ -113,5 +142,5 @@ def write_force_grades(rows: Iterable[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     return buffer.getvalue()

@@ -202,6 +202,7 @@ def write_atomically(out_dir: Path, outputs: dict[str, bytes]) -> list[Path]:
             where = out_dir / name
             staged.append((_stage(out_dir, name, data), out_dir / name))
         where = out_dir
+        _test_pause("PEELGEN_TEST_PAUSE_BEFORE_COMMIT")
         _commit(out_dir, staged)
     except (OSError, ValueError) as error:  # ValueError: e.g. a NUL character in the path
         if isinstance(error, OSError):
