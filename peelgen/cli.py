@@ -351,31 +351,48 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: every failure is one line on stderr, never a traceback."""
-    import signal
-
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _StopSignals():
         warnings.showwarning = _show_warning
-        # SIGTERM (a CI job cancelled, a container stopped) stops a build as Ctrl-C does:
-        # temporary files removed, workers stopped, earlier output left as it was.
-        previous = _on_sigterm(_raise_terminated)
-        try:
-            return _main(sys.argv[1:] if argv is None else argv)
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+        return _main(sys.argv[1:] if argv is None else argv)
 
 
-def _raise_terminated(signum: int, frame: Any) -> None:
-    raise Terminated(signum)
+class _StopSignals:
+    """Ctrl-C and SIGTERM (a CI job cancelled, a container stopped) stop a build the same
+    way: the first raises where the program is (KeyboardInterrupt, or Terminated), so
+    temporary files are removed and workers stopped; a second one raises nothing more,
+    but tells the batch to stop its workers at once instead of waiting for them."""
 
+    def __init__(self) -> None:
+        self.previous: dict[int, Any] = {}
+        self.stopping = False
 
-def _on_sigterm(handler: Any) -> Any:
-    import signal
-    import threading
+    def __enter__(self) -> _StopSignals:
+        import signal
+        import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        return None  # only the main thread may set handlers (e.g. an embedding program's worker)
-    return signal.signal(signal.SIGTERM, handler)
+        if threading.current_thread() is threading.main_thread():  # only it may set handlers
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for signum, handler in self.previous.items():
+            # Once stopping, a late second Ctrl-C must not raise on the way out (Python
+            # would then die of SIGINT, with a traceback, instead of exiting 130).
+            signal.signal(signum, signal.SIG_IGN if self.stopping else handler)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        import signal
+
+        if self.stopping:
+            workers = sys.modules.get("peelgen.workers")
+            if workers is not None:
+                workers.hurry()
+            return
+        self.stopping = True
+        raise Terminated(signum) if signum == signal.SIGTERM else KeyboardInterrupt
 
 
 def _refuse_nul(argv: list[str]) -> None:
@@ -394,20 +411,23 @@ def _main(argv: list[str]) -> int:
     except click.UsageError as error:
         _echo(_one_line(f"peelgen: error: {error.format_message()}"), err=True)
         return EXIT_USAGE
-    except click.Abort:
-        click.echo("peelgen: interrupted", err=True)
-        return EXIT_INTERRUPTED
+    except click.Abort as abort:  # click's wrapping of KeyboardInterrupt (and so of Terminated)
+        return _stopped(abort.__context__ or abort)
     except click.ClickException as error:
         _echo(_one_line(f"peelgen: error: {error.format_message()}"), err=True)
         return error.exit_code
-    except Terminated:
-        click.echo("peelgen: stopped (SIGTERM); earlier output left as it was", err=True)
-        return EXIT_TERMINATED
-    except KeyboardInterrupt:
-        click.echo("peelgen: interrupted; earlier output left as it was", err=True)
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as interrupt:
+        return _stopped(interrupt)
     except Exception as error:  # noqa: BLE001 - the promise is: no traceback, ever
         _echo(_one_line(f"peelgen: internal error: {type(error).__name__}: {error} "
                         "(please report this with the input that caused it)"), err=True)
         return EXIT_INTERNAL
     return 0
+
+
+def _stopped(cause: BaseException) -> int:
+    if isinstance(cause, Terminated):
+        click.echo("peelgen: stopped (SIGTERM); earlier output left as it was", err=True)
+        return EXIT_TERMINATED
+    click.echo("peelgen: interrupted; earlier output left as it was", err=True)
+    return EXIT_INTERRUPTED

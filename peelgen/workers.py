@@ -36,6 +36,15 @@ _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _CAN_HOLD = hasattr(signal, "pthread_sigmask")
 
 
+_hurry = False  # set by a second Ctrl-C: stop the workers without waiting
+
+
+def hurry() -> None:
+    """Ask a batch being stopped to kill its workers now (called on a second Ctrl-C)."""
+    global _hurry
+    _hurry = True
+
+
 def _die_with_parent(parent: int) -> None:
     """Linux: have the kernel send SIGTERM to this worker when the parent dies, even by
     SIGKILL, so no worker is left running with the terminal's output open."""
@@ -215,9 +224,9 @@ class Pool:
                 if process.is_alive():
                     process.terminate()
             deadline = time.monotonic() + _GRACE
-            for process in processes:
-                process.join(max(0.0, deadline - time.monotonic()))
-        finally:  # also on a second Ctrl-C: kill what is left, now
+            while not _hurry and time.monotonic() < deadline and any(p.is_alive() for p in processes):
+                wait([process.sentinel for process in processes], 0.05)
+        finally:  # also on anything unexpected: kill what is left, now
             for process in processes:
                 if process.is_alive():
                     process.kill()
@@ -226,4 +235,6 @@ class Pool:
 
 
 def build_in_pool(paths: Sequence[Path], options: BuildOptions, jobs: int) -> Iterator[BuildResult]:
+    global _hurry
+    _hurry = False
     yield from Pool(options, min(jobs, len(paths))).run(paths)
