@@ -160,10 +160,11 @@ def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tup
     import os
 
     from peelgen.build import FORMATS, BuildOptions
-    from peelgen.output import scratch_folder
+    from peelgen.output import recover, scratch_folder
 
     _check_exists(reports)
     _check_output_folder(out_dir)
+    recover(out_dir)  # finish what a killed build left half-done, even if nothing builds now
     formats = FORMATS if fmt == "all" else (fmt,)
     style_dirs = tuple(d / "styles" for d in template_dirs if (d / "styles").is_dir())
     options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged, draft=draft)
