@@ -360,8 +360,9 @@ def main(argv: list[str] | None = None) -> int:
 class _StopSignals:
     """Ctrl-C and SIGTERM (a CI job cancelled, a container stopped) stop a build the same
     way: the first raises where the program is (KeyboardInterrupt, or Terminated), so
-    temporary files are removed and workers stopped; a second one raises nothing more,
-    but tells the batch to stop its workers at once instead of waiting for them."""
+    temporary files are removed and workers stopped. A second one raises nothing more
+    (an exception in the middle of the clean-up would end in a traceback): it tells a
+    batch to kill its workers at once, or ends the process at once."""
 
     def __init__(self) -> None:
         self.previous: dict[int, Any] = {}
@@ -385,13 +386,17 @@ class _StopSignals:
             signal.signal(signum, signal.SIG_IGN if self.stopping else handler)
 
     def _handle(self, signum: int, frame: Any) -> None:
+        import os
         import signal
 
         if self.stopping:
             workers = sys.modules.get("peelgen.workers")
-            if workers is not None:
-                workers.hurry()
-            return
+            if workers is not None and workers.hurry():
+                return  # the batch kills its workers and ends at once
+            # Nothing to hurry (a single build, serve): stop now. Anything left half-written
+            # carries this process's id and is removed by the next build.
+            click.echo("peelgen: interrupted", err=True)
+            os._exit(EXIT_TERMINATED if signum == signal.SIGTERM else EXIT_INTERRUPTED)
         self.stopping = True
         raise Terminated(signum) if signum == signal.SIGTERM else KeyboardInterrupt
 

@@ -37,12 +37,15 @@ _CAN_HOLD = hasattr(signal, "pthread_sigmask")
 
 
 _hurry = False  # set by a second Ctrl-C: stop the workers without waiting
+_running = False  # a batch is running (or being stopped) in this process
 
 
-def hurry() -> None:
-    """Ask a batch being stopped to kill its workers now (called on a second Ctrl-C)."""
+def hurry() -> bool:
+    """Ask a batch being stopped to kill its workers now (called on a second Ctrl-C);
+    returns whether there is a batch to do so."""
     global _hurry
     _hurry = True
+    return _running
 
 
 def _die_with_parent(parent: int) -> None:
@@ -235,6 +238,9 @@ class Pool:
 
 
 def build_in_pool(paths: Sequence[Path], options: BuildOptions, jobs: int) -> Iterator[BuildResult]:
-    global _hurry
-    _hurry = False
-    yield from Pool(options, min(jobs, len(paths))).run(paths)
+    global _hurry, _running
+    _hurry, _running = False, True
+    try:
+        yield from Pool(options, min(jobs, len(paths))).run(paths)
+    finally:
+        _running = False
