@@ -128,7 +128,7 @@ def _check_output_file(output: str) -> Path:
     path = Path(output)
     if output.endswith(("/", "\\")) or path.is_dir():
         raise click.UsageError(f"-o {display_name(path)}: is a folder; give the name of the CSV file to write")
-    if path.is_symlink() or (path.exists() and not path.is_file()):
+    if not path.is_symlink() and path.exists() and not path.is_file():
         raise click.UsageError(f"-o {display_name(path)}: is not a regular file; give the name of a file to write")
     return path
 

@@ -172,7 +172,8 @@ def _check_targets(folder: Path, names: list[str]) -> None:
     problems = []
     for name in names:
         target = folder / name
-        if target.is_symlink() or (target.exists() and not target.is_file()):
+        # A symbolic link is replaced, never written through, so it is no obstacle.
+        if not target.is_symlink() and target.exists() and not target.is_file():
             problems.append(Diagnostic(display_name(target), "cannot write the output: something other than a "
                                        "regular file is in the way", hint="move it away or choose another folder"))
     if problems:

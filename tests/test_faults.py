@@ -115,6 +115,50 @@ def test_a_folder_where_an_output_goes_is_refused_before_anything_is_written(cli
     assert leftovers(built.parent) == []
 
 
+@pytest.fixture
+def tmpfs(tmp_path: Path):
+    """Mount a small tmpfs (real ENOSPC and EROFS), where the system allows it."""
+    points: list[Path] = []
+
+    def mount(name: str, options: str) -> Path:
+        point = tmp_path / name
+        point.mkdir()
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], capture_output=True,
+                              check=False)
+        if done.returncode:
+            pytest.skip("cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN)")
+        points.append(point)
+        return point
+
+    yield mount
+    for point in points:
+        subprocess.run(["umount", str(point)], check=False)
+
+
+def test_a_real_full_disk(cli, write, tmpfs):
+    small = tmpfs("small", "size=16k")
+    write(MINIMAL)
+    result = cli("build", "report.yaml", "-o", "small/site", "--format", "html")
+    assert result.code == 1
+    assert result.err_lines[0] == ("small/site/testshire-2016.html: cannot write the output: No space left on "
+                                   "device (the disk is full)")
+    assert list((small / "site").iterdir()) == []
+
+
+def test_a_real_read_only_file_system(cli, write, tmpfs):
+    disk = tmpfs("disk", "size=1m")
+    write(MINIMAL)
+    assert cli("build", "report.yaml", "-o", "disk", "--format", "html").code == 0
+    before = (disk / "testshire-2016.html").read_bytes()
+    subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+    result = cli("build", "report.yaml", "-o", "disk", "--format", "html")
+    assert result.code == 1
+    assert result.err_lines[0] == ("disk/testshire-2016.html: cannot write the output: Read-only file system "
+                                   "(the file system is read-only)")
+    assert [p.name for p in disk.iterdir()] == ["testshire-2016.html"]
+    assert (disk / "testshire-2016.html").read_bytes() == before
+
+
 # ---------------------------------------------------------------------------------
 # Bad paths on the command line: usage errors (exit 2)
 
