@@ -106,11 +106,12 @@ def _serve(conn: Connection, options: BuildOptions, parent: int, inherited: list
 
 
 def input_size(path: Path) -> int:
-    """A cheap proxy for how long a report takes: its YAML and the CSV files beside it."""
+    """A cheap proxy for how long a report takes: its YAML and the CSV files beside it
+    (one folder level down, not a walk of what may be a whole home folder)."""
     total = 0
     try:
         total += path.stat().st_size
-        for data in path.parent.glob("**/*.csv"):
+        for data in (*path.parent.glob("*.csv"), *path.parent.glob("*/*.csv")):
             total += data.stat().st_size
     except OSError:
         pass
@@ -134,7 +135,8 @@ class Pool:
         # fork: fast, and the child needs nothing pickled; the parent has no threads.
         context = multiprocessing.get_context("fork") if sys.platform == "linux" else multiprocessing
         parent_end, child_end = context.Pipe()
-        inherited = [worker.conn for worker in self.workers]
+        # A forked child holds copies of the parent's ends of the other workers' pipes.
+        inherited = [worker.conn for worker in self.workers] if sys.platform == "linux" else []
         process = context.Process(target=_serve, args=(child_end, self.options, os.getpid(), inherited),
                                   daemon=True, name="peelgen-worker")
         # The child starts with Ctrl-C and SIGTERM held until its own handlers are set.
@@ -153,6 +155,9 @@ class Pool:
         self.workers.remove(worker)
         worker.conn.close()
         worker.process.join(_GRACE)
+        if worker.process.is_alive():  # stuck on its way out
+            worker.process.kill()
+            worker.process.join()
 
     def run(self, paths: Sequence[Path]) -> Iterator[BuildResult]:
         queue = deque(sorted(paths, key=input_size, reverse=True))  # largest first
