@@ -1,15 +1,13 @@
 """The pipeline, stage by stage: load → validate → resolve → render HTML → PDF.
 
-Nothing is written until every requested output has been produced in memory, and
-each file is written to a temporary name and renamed into place, so a failed build
-leaves the previous output untouched.
+Nothing is written until every requested output has been produced in memory; then
+:mod:`peelgen.output` writes them all or none, so a failed or interrupted build leaves
+the previous output untouched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 from peelgen.diagnostics import BuildFailed, Diagnostic
 from peelgen.document import Document
 from peelgen.load import load_yaml
+from peelgen.output import write_atomically
 from peelgen.resolve import resolve
 from peelgen.validate import ValidatedReport, validate
 
@@ -89,33 +88,15 @@ def _draw_charts(doc: Document) -> dict[str, str]:
     return render_charts(doc)
 
 
-def write_atomically(out_dir: Path, outputs: dict[str, bytes]) -> list[Path]:
-    """Write every output under a temporary name first, then rename them all."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for name, data in outputs.items():
-            handle, temp = tempfile.mkstemp(dir=out_dir, prefix=f".{name}.", suffix=".tmp")
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            # mkstemp creates files readable by the owner only; outputs are for sharing.
-            Path(temp).chmod(0o644)
-            staged.append((Path(temp), out_dir / name))
-        written = []
-        for temp, final in staged:
-            temp.replace(final)
-            written.append(final)
-        return written
-    finally:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
-
-
 def build(path: Path, out_dir: Path, formats: Iterable[str] = FORMATS, *,
           template_dirs: Sequence[Path] = (), style_dirs: Sequence[Path] = (), tagged: bool = True,
-          warnings: list[Diagnostic] | None = None) -> list[Path]:
-    """Build one report; its lint warnings, if any, are appended to ``warnings``."""
+          draft: bool = False, warnings: list[Diagnostic] | None = None) -> list[Path]:
+    """Build one report; its lint warnings, if any, are appended to ``warnings``.
+
+    ``draft`` marks the outputs as a draft whatever the report's ``status``."""
     compiled = compile_report(path)
+    if draft:
+        compiled.document.draft = True  # read by render_html: watermark and banner
     outputs = render_outputs(compiled, tuple(formats), template_dirs=template_dirs,
                              style_dirs=style_dirs, tagged=tagged)
     written = write_atomically(out_dir, outputs)
@@ -150,6 +131,7 @@ class BuildOptions:
     template_dirs: tuple[Path, ...] = ()
     style_dirs: tuple[Path, ...] = ()
     tagged: bool = True
+    draft: bool = False  # build --draft
 
 
 def build_one(path: Path, options: BuildOptions) -> BuildResult:
@@ -157,63 +139,35 @@ def build_one(path: Path, options: BuildOptions) -> BuildResult:
     warnings: list[Diagnostic] = []
     try:
         written = build(path, options.out_dir, options.formats, template_dirs=options.template_dirs,
-                        style_dirs=options.style_dirs, tagged=options.tagged, warnings=warnings)
+                        style_dirs=options.style_dirs, tagged=options.tagged, draft=options.draft,
+                        warnings=warnings)
     except BuildFailed as failure:
         return BuildResult(path, diagnostics=tuple(failure.diagnostics))
     return BuildResult(path, written=tuple(written), warnings=tuple(warnings))
 
 
-def _build_one_safely(path: Path, options: BuildOptions) -> BuildResult:
+def build_one_safely(path: Path, options: BuildOptions) -> BuildResult:
     try:
         return build_one(path, options)
     except Exception as error:  # noqa: BLE001 - reported for this report; the batch carries on
         return BuildResult(path, internal_error=f"{type(error).__name__}: {error}")
 
 
-def _worker_start(formats: tuple[str, ...]) -> None:
-    """Runs once in each worker process: Ctrl-C is the parent's to handle, and the PDF
-    machinery (WeasyPrint, fonts) is loaded before the first report, not during it."""
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if "pdf" in formats:
-        from peelgen.render_pdf import warm_up
-
-        warm_up()
-
-
 def build_many(paths: Sequence[Path], options: BuildOptions, *, jobs: int = 1) -> Iterator[BuildResult]:
     """Build every report, yielding results as they finish (in any order when ``jobs`` > 1).
 
-    With ``jobs`` 1 (or one report) everything runs in this process; otherwise in up to
-    ``jobs`` worker processes. A failing report never stops the others: even an
-    unexpected exception becomes that report's ``internal_error`` when there are several
-    (with a single report it propagates, as from :func:`build`).
+    With ``jobs`` 1 (or one report) everything runs in this process, in the order given;
+    otherwise in up to ``jobs`` worker processes (:mod:`peelgen.workers`), largest
+    reports first. A failing report never stops the others: even an unexpected
+    exception, or a worker process killed, becomes that report's failure when there are
+    several (with a single report an unexpected exception propagates, as from
+    :func:`build`). Close the iterator (``contextlib.closing``) to stop a batch early.
     """
     if jobs <= 1 or len(paths) <= 1:
-        one = build_one if len(paths) == 1 else _build_one_safely
+        one = build_one if len(paths) == 1 else build_one_safely
         for path in paths:
             yield one(path, options)
         return
-    import multiprocessing
-    import sys
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    from peelgen.workers import build_in_pool
 
-    # fork is fastest and safe here (the parent has no threads and has not loaded
-    # WeasyPrint); elsewhere use the platform's default.
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    executor = ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context,
-                                   initializer=_worker_start, initargs=(options.formats,))
-    try:
-        pending: dict[Future[BuildResult], Path] = {
-            executor.submit(_build_one_safely, path, options): path for path in paths}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                path = pending.pop(future)
-                try:
-                    yield future.result()
-                except Exception as error:  # noqa: BLE001 - e.g. a worker killed by the system
-                    yield BuildResult(path, internal_error=f"{type(error).__name__}: {error}")
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+    yield from build_in_pool(paths, options, jobs)

@@ -10,11 +10,19 @@ from typing import Any
 import click
 
 from peelgen import __version__
-from peelgen.diagnostics import BuildFailed, Diagnostic, display_name
+from peelgen.diagnostics import BuildFailed, Diagnostic, Terminated, display_name, printable
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+def _echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print text that may contain user input (file names, report text): its control
+    characters are shown as escapes, never obeyed by the terminal."""
+    click.echo(printable(text), err=err, nl=nl)
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
@@ -58,9 +66,9 @@ def validate(files: tuple[Path, ...], strict: bool) -> None:
         if strict and compiled.warnings:
             failed = True
             count = len(compiled.warnings)
-            click.echo(f"{display_name(path)}: {count} warning{'s' if count != 1 else ''} (--strict)", err=True)
+            _echo(f"{display_name(path)}: {count} warning{'s' if count != 1 else ''} (--strict)", err=True)
         else:
-            click.echo(f"{display_name(path)}: valid")
+            _echo(f"{display_name(path)}: valid")
     sys.exit(EXIT_INVALID if failed else 0)
 
 
@@ -92,7 +100,7 @@ class _Progress:
 
     def echo(self, text: str, *, err: bool = False) -> None:
         self._clear()  # redrawn by the next advance()
-        click.echo(text, err=err)
+        _echo(text, err=err)
 
     def advance(self) -> None:
         self.done += 1
@@ -111,14 +119,33 @@ def _stderr_is_tty() -> bool:
     return bool(isatty and isatty())
 
 
+def _check_output_folder(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise click.UsageError(f"-o {display_name(out_dir)}: is not a folder; give a folder for the outputs")
+
+
+def _check_output_file(output: str) -> Path:
+    path = Path(output)
+    if output.endswith(("/", "\\")) or path.is_dir():
+        raise click.UsageError(f"-o {display_name(path)}: is a folder; give the name of the CSV file to write")
+    if not path.is_symlink() and path.exists() and not path.is_file():
+        raise click.UsageError(f"-o {display_name(path)}: is not a regular file; give the name of a file to write")
+    return path
+
+
+_TEMPLATES_OPTION = click.option(
+    "--templates", "template_dirs", multiple=True,
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+    help="Folder searched for templates before the built-in ones (repeatable).")
+
+
 @cli.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("out"), show_default=True, help="Folder for the outputs.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["html", "pdf", "all"]), default="all",
               show_default=True, help="Which outputs to write.")
-@click.option("--templates", "template_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Folder searched for templates before the built-in ones (repeatable).")
+@_TEMPLATES_OPTION
 @click.option("--untagged", is_flag=True, help="Write an untagged PDF (tagged PDF/UA-1 is the default).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Build this many reports at once, each in its own process (0: one per CPU).")
@@ -128,77 +155,93 @@ def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tup
     """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf.
 
     A report that fails leaves its earlier output as it was; the others are still built.
+    The outputs of one report are replaced together or not at all.
     """
     import os
 
-    from peelgen.build import FORMATS, BuildOptions, build_many
+    from peelgen.build import FORMATS, BuildOptions
+    from peelgen.output import recover, scratch_folder
 
     _check_exists(reports)
+    _check_output_folder(out_dir)
+    recover(out_dir)  # finish what a killed build left half-done, even if nothing builds now
     formats = FORMATS if fmt == "all" else (fmt,)
     style_dirs = tuple(d / "styles" for d in template_dirs if (d / "styles").is_dir())
-    options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged)
-    jobs = jobs or os.cpu_count() or 1
-    batch = len(reports) > 1
-    progress = _Progress(len(reports), enabled=batch and _stderr_is_tty())
-    built = failed = 0
-    internal = False
-    writers: dict[Path, str] = {}  # output file -> the report that wrote it
-    try:
-        if draft:
-            from peelgen.commands.draft import build_many_drafts
-
-            results = build_many_drafts(reports, options)
-        else:
-            results = build_many(reports, options, jobs=jobs)
-        for result in results:
-            name = display_name(result.path)
-            if result.ok:
-                built += 1
-                for warning in result.warnings:
-                    progress.echo(warning.format(), err=True)
-                for output in result.written:
-                    progress.echo(f"wrote {display_name(output)}")
-                    other = writers.setdefault(output.resolve(), name)
-                    if other != name:
-                        progress.echo(f"{name}: warning: {display_name(output)} was also written by {other}; "
-                                      "give each report its own meta.slug", err=True)
-            elif result.internal_error:
-                failed += 1
-                internal = True
-                progress.echo(_one_line(f"{name}: internal error: {result.internal_error} "
-                                        "(please report this with the input that caused it)"), err=True)
-            else:
-                failed += 1
-                for diagnostic in result.diagnostics:
-                    progress.echo(diagnostic.format(), err=True)
-                progress.echo(f"{name}: build failed; previous output left as it was", err=True)
-            progress.advance()
-    finally:
-        progress.close()
-    if batch:
+    options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged, draft=draft)
+    with scratch_folder():
+        built, failed, internal = _build_all(reports, options, jobs or os.cpu_count() or 1)
+    if len(reports) > 1:
         click.echo(f"{built} built, {failed} failed", err=True)
     sys.exit(EXIT_INTERNAL if internal else EXIT_INVALID if failed else 0)
 
 
+def _build_all(reports: tuple[Path, ...], options: Any, jobs: int) -> tuple[int, int, bool]:
+    """Build and report on each report as it finishes: (built, failed, internal error?)."""
+    from contextlib import closing
+
+    from peelgen.build import build_many
+
+    progress = _Progress(len(reports), enabled=len(reports) > 1 and _stderr_is_tty())
+    built = failed = 0
+    internal = False
+    writers: dict[Path, str] = {}  # output file -> the report that wrote it
+    try:
+        with closing(build_many(reports, options, jobs=jobs)) as results:
+            for result in results:
+                name = display_name(result.path)
+                if result.ok:
+                    built += 1
+                    _report_written(progress, result, name, writers)
+                elif result.internal_error:
+                    failed += 1
+                    internal = True
+                    progress.echo(_one_line(f"{name}: internal error: {result.internal_error} "
+                                            "(please report this with the input that caused it)"), err=True)
+                else:
+                    failed += 1
+                    for diagnostic in result.diagnostics:
+                        progress.echo(diagnostic.format(), err=True)
+                    progress.echo(f"{name}: build failed; previous output left as it was", err=True)
+                progress.advance()
+    finally:
+        progress.close()
+    return built, failed, internal
+
+
+def _report_written(progress: _Progress, result: Any, name: str, writers: dict[Path, str]) -> None:
+    for warning in result.warnings:
+        progress.echo(warning.format(), err=True)
+    for output in result.written:
+        progress.echo(f"wrote {display_name(output)}")
+        other = writers.setdefault(output.resolve(), name)
+        if other != name:
+            progress.echo(f"{name}: warning: {display_name(output)} was also written by {other}; "
+                          "give each report its own meta.slug", err=True)
+
+
 @cli.command()
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False), required=True,
+@click.option("-o", "--output", "output", type=click.Path(), required=True,
               help="The force-grades CSV to write (for a national report's force_grades).")
 @click.option("--framework", "national_framework", default="peel-2017-national", show_default=True,
               help="The national framework whose questions the CSV lists.")
-def national(reports: tuple[Path, ...], output: Path, national_framework: str) -> None:
-    """Turn force REPORTS into a national report's force-grades CSV."""
+def national(reports: tuple[Path, ...], output: str, national_framework: str) -> None:
+    """Turn force REPORTS into a national report's force-grades CSV.
+
+    Cells a spreadsheet would take for a formula (starting with = + - @) are written
+    with a leading apostrophe, so opening the file runs nothing."""
     from peelgen.aggregate import force_grades_csv
-    from peelgen.build import write_atomically
+    from peelgen.output import write_atomically
 
     _check_exists(reports)
+    path = _check_output_file(output)
     try:
         text = force_grades_csv(reports, national_framework)
+        write_atomically(path.parent, {path.name: text.encode("utf-8")})
     except BuildFailed as failure:
         _print_diagnostics(failure.diagnostics)
         sys.exit(EXIT_INVALID)
-    write_atomically(output.parent if str(output.parent) else Path(), {output.name: text.encode("utf-8")})
-    click.echo(f"wrote {display_name(output)} ({len(reports)} forces)")
+    _echo(f"wrote {display_name(path)} ({len(reports)} force{'s' if len(reports) != 1 else ''})")
     sys.exit(0)
 
 
@@ -209,7 +252,7 @@ def frameworks(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is None:
         from peelgen.commands.frameworks import list_text
 
-        click.echo(list_text(), nl=False)
+        _echo(list_text(), nl=False)
 
 
 @frameworks.command("show")
@@ -222,7 +265,7 @@ def frameworks_show(framework_id: str) -> None:
         fw = get(framework_id)
     except UnknownFramework as error:
         raise click.UsageError(str(error)) from None
-    click.echo(show_text(fw), nl=False)
+    _echo(show_text(fw), nl=False)
 
 
 @cli.command()
@@ -261,15 +304,14 @@ def new(framework_id: str, force: str, folder: Path | None) -> None:
     except WouldOverwrite as error:
         raise click.UsageError(str(error)) from None
     for path in written:
-        click.echo(f"wrote {display_name(path)}")
+        _echo(f"wrote {display_name(path)}")
 
 
 @cli.command()
 @click.argument("report", type=click.Path(path_type=Path))
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
-@click.option("--templates", "template_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Folder searched for templates before the built-in ones (repeatable).")
+@_TEMPLATES_OPTION
 def serve(report: Path, port: int, template_dirs: tuple[Path, ...]) -> None:
     """Preview REPORT's web page on http://127.0.0.1:PORT/, rebuilt and reloaded as you save.
 
@@ -285,12 +327,12 @@ def serve(report: Path, port: int, template_dirs: tuple[Path, ...]) -> None:
         raise click.UsageError(f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}") from None
 
     def rebuilt(srv: PreviewServer) -> None:
-        click.echo(f"rebuilt {display_name(report)}" + ("" if srv.ok else " (it has errors: see the page)"), err=True)
+        _echo(f"rebuilt {display_name(report)}" + ("" if srv.ok else " (it has errors: see the page)"), err=True)
 
     stop = threading.Event()
     try:
         server.start()
-        click.echo(f"serving {display_name(report)} on {server.url} (Ctrl-C to stop)", err=True)
+        _echo(f"serving {display_name(report)} on {server.url} (Ctrl-C to stop)", err=True)
         if not server.ok:
             click.echo("the report has errors: see the page", err=True)
         server.watch(stop, on_rebuild=rebuilt)
@@ -305,35 +347,93 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
                   file: Any = None, line: str | None = None) -> None:
     """Python warnings from the libraries peelgen uses, as one line each (the default
     format spreads one over several lines, with a line of source code)."""
-    click.echo(_one_line(f"peelgen: warning: {category.__name__}: {message}"), err=True)
+    _echo(_one_line(f"peelgen: warning: {category.__name__}: {message}"), err=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: every failure is one line on stderr, never a traceback."""
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _StopSignals():
         warnings.showwarning = _show_warning
-        return _main(argv)
+        return _main(sys.argv[1:] if argv is None else argv)
 
 
-def _main(argv: list[str] | None) -> int:
+class _StopSignals:
+    """Ctrl-C and SIGTERM (a CI job cancelled, a container stopped) stop a build the same
+    way: the first raises where the program is (KeyboardInterrupt, or Terminated), so
+    temporary files are removed and workers stopped. A second one raises nothing more
+    (an exception in the middle of the clean-up would end in a traceback): it tells a
+    batch to kill its workers at once, or ends the process at once."""
+
+    def __init__(self) -> None:
+        self.previous: dict[int, Any] = {}
+        self.stopping = False
+
+    def __enter__(self) -> _StopSignals:
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():  # only it may set handlers
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                self.previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for signum, handler in self.previous.items():
+            # Once stopping, a late second Ctrl-C must not raise on the way out (Python
+            # would then die of SIGINT, with a traceback, instead of exiting 130).
+            signal.signal(signum, signal.SIG_IGN if self.stopping else handler)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        import os
+        import signal
+
+        if self.stopping:
+            workers = sys.modules.get("peelgen.workers")
+            if workers is not None and workers.hurry():
+                return  # the batch kills its workers and ends at once
+            # Nothing to hurry (a single build, serve): stop now. Anything left half-written
+            # carries this process's id and is removed by the next build.
+            click.echo("peelgen: interrupted", err=True)
+            os._exit(EXIT_TERMINATED if signum == signal.SIGTERM else EXIT_INTERRUPTED)
+        self.stopping = True
+        raise Terminated(signum) if signum == signal.SIGTERM else KeyboardInterrupt
+
+
+def _refuse_nul(argv: list[str]) -> None:
+    """A NUL character cannot be part of a file name (the system would cut it there)."""
+    for arg in argv:
+        if "\0" in arg:
+            raise click.UsageError(f"argument {arg!r} contains a NUL character, which no file name can")
+
+
+def _main(argv: list[str]) -> int:
     try:
+        _refuse_nul(argv)
         cli.main(args=argv, prog_name="peelgen", standalone_mode=False)
     except SystemExit as done:
         return int(done.code or 0) if not isinstance(done.code, str) else 1
     except click.UsageError as error:
-        click.echo(f"peelgen: error: {error.format_message()}", err=True)
+        _echo(_one_line(f"peelgen: error: {error.format_message()}"), err=True)
         return EXIT_USAGE
-    except click.Abort:
-        click.echo("peelgen: interrupted", err=True)
-        return 130
+    except click.Abort as abort:  # click's wrapping of KeyboardInterrupt (and so of Terminated)
+        return _stopped(abort.__context__ or abort)
     except click.ClickException as error:
-        click.echo(f"peelgen: error: {error.format_message()}", err=True)
+        _echo(_one_line(f"peelgen: error: {error.format_message()}"), err=True)
         return error.exit_code
-    except KeyboardInterrupt:
-        click.echo("peelgen: interrupted", err=True)
-        return 130
+    except KeyboardInterrupt as interrupt:
+        return _stopped(interrupt)
     except Exception as error:  # noqa: BLE001 - the promise is: no traceback, ever
-        click.echo(_one_line(f"peelgen: internal error: {type(error).__name__}: {error} "
-                             "(please report this with the input that caused it)"), err=True)
+        _echo(_one_line(f"peelgen: internal error: {type(error).__name__}: {error} "
+                        "(please report this with the input that caused it)"), err=True)
         return EXIT_INTERNAL
     return 0
+
+
+def _stopped(cause: BaseException) -> int:
+    if isinstance(cause, Terminated):
+        click.echo("peelgen: stopped (SIGTERM); earlier output left as it was", err=True)
+        return EXIT_TERMINATED
+    click.echo("peelgen: interrupted; earlier output left as it was", err=True)
+    return EXIT_INTERRUPTED

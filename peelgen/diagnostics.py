@@ -7,6 +7,8 @@ pipeline when a stage cannot continue.
 
 from __future__ import annotations
 
+import re
+import signal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,11 +54,29 @@ class Diagnostic:
             text += f" ({self.hint})"
         if self.rule:
             text += f" [{self.rule}]"
-        # One diagnostic, one line: never let a message spill over lines.
-        return " ".join(text.split())
+        # One diagnostic, one line: never let a message spill over lines, and never
+        # pass a report's control characters (ESC sequences) to the terminal.
+        return " ".join(printable(text.replace("\r\n", "\n")).split())
 
     def sort_key(self) -> tuple[str, int, int]:
         return (self.file, self.line or 0, self.column or 0)
+
+
+# C0 and C1 control characters other than tab and newline (which stay, as layout), DEL,
+# and the Unicode bidirectional overrides that can make text read other than it is.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: control characters (an ESC starting a colour
+    or cursor sequence, a carriage return that would overwrite the line, a bell) are
+    shown as escapes such as ``\\x1b`` instead of being obeyed."""
+    return _CONTROLS.sub(_visible, text)
 
 
 class BuildFailed(Exception):
@@ -70,6 +90,15 @@ class BuildFailed(Exception):
         # Pickled with its diagnostics (the default would pass the message string back to
         # __init__), so that it can cross from a worker process intact.
         return (type(self), (self.diagnostics,))
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where it arrives so that a build stops as on Ctrl-C: temporary
+    files removed, worker processes stopped, earlier output intact."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        self.signum = signum
+        super().__init__(signum)
 
 
 class FileRefused(Exception):

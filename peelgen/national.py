@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,34 @@ from peelgen.framework import Framework
 from peelgen.load_csv import read_csv
 
 COLUMNS = ["force", "short_name", "question", "grade_2015", "grade_2016", "grade_2017", "inspected_2017"]
+
+# Spreadsheets read a cell starting with one of these as a formula (OWASP, "CSV
+# injection"): =HYPERLINK(...) in a force's name would run when an analyst opens the file.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A plain number cannot be a formula: "-3" and "+1.5" are left as they are.
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def _looks_like_formula(cell: str) -> bool:
+    # Apostrophes first are looked through, so that escaping can be undone exactly.
+    rest = cell.lstrip("'")
+    return rest.startswith(_FORMULA_START) and not _NUMBER.fullmatch(rest)
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` as written to the CSV: a leading apostrophe (which spreadsheets hide)
+    before anything they would take for a formula, so that opening the file runs nothing.
+
+    Every column of the force-grades CSV is text (names, ids, grades, yes/no), so the
+    rule is one for all cells; a plain number ("-3", "+1.5") is left alone in any
+    column, being a number to a spreadsheet, never a formula.
+    """
+    return "'" + cell if _looks_like_formula(cell) else cell
+
+
+def from_spreadsheet_safe(cell: str) -> str:
+    """Undo :func:`spreadsheet_safe` when reading the CSV back: exactly the cell written."""
+    return cell[1:] if cell.startswith("'") and _looks_like_formula(cell[1:]) else cell
 
 
 @dataclass(slots=True)
@@ -45,8 +74,6 @@ def load_force_grades(path: Path, fw: Framework) -> tuple[NationalData | None, l
     name, rows, start = parsed.name, parsed.rows, parsed.first_line - 1
     if not rows or [c.strip() for c in rows[0]] != COLUMNS:
         return None, [Diagnostic(name, "the header must be " + ",".join(COLUMNS), start + 1, 1)]
-    grade_ids = set(fw.grade_ids)
-    questions = [q.id for q in fw.questions if q.graded]
     errors: list[Diagnostic] = []
     forces: dict[str, ForceGrades] = {}
     for offset, row in enumerate(rows[1:], start=1):
@@ -56,36 +83,53 @@ def load_force_grades(path: Path, fw: Framework) -> tuple[NationalData | None, l
         if len(row) != len(COLUMNS):
             errors.append(Diagnostic(name, f"row has {len(row)} cells but the header has {len(COLUMNS)}", line, 1))
             continue
-        force, short, question, g15, g16, g17, inspected = (cell.strip() for cell in row)
-        column = {key: 1 + sum(len(c) + 1 for c in row[:i]) for i, key in enumerate(COLUMNS)}
-        if question not in questions:
-            errors.append(Diagnostic(name, f"unknown question {question!r}", line, column["question"],
-                                     hint=suggest(question, questions) or f"questions: {', '.join(questions)}"))
-            continue
-        entry = forces.setdefault(force, ForceGrades(force, short))
-        if question in entry.grades:
-            errors.append(Diagnostic(name, f"{force} has two rows for {question!r}", line, 1))
-            continue
-        years: dict[str, str | None] = {}
-        for year, value in (("2015", g15), ("2016", g16), ("2017", g17)):
-            grade = value.lower().replace(" ", "-") or None
-            if grade is not None and grade not in grade_ids:
-                errors.append(Diagnostic(name, f"{value!r} is not a grade", line, column[f"grade_{year}"],
-                                         hint=suggest(grade, sorted(grade_ids)) or f"use {', '.join(fw.grade_ids)}"))
-            years[year] = grade
-        if years["2017"] is None:
-            errors.append(Diagnostic(name, "grade_2017 is empty", line, column["grade_2017"]))
-        if inspected.lower() not in ("yes", "no"):
-            errors.append(Diagnostic(name, f"inspected_2017 must be yes or no, got {inspected!r}", line,
-                                     column["inspected_2017"]))
-        entry.grades[question] = years
-        entry.inspected[question] = inspected.lower() == "yes"
-    for force in forces.values():
-        missing = [q for q in questions if q not in force.grades]
-        if missing:
-            errors.append(Diagnostic(name, f"{force.force} has no row for {', '.join(missing)}"))
+        _read_row(name, line, row, fw, forces, errors)
+    errors += _missing_rows(name, forces, fw)
     ordered = sorted(forces.values(), key=lambda f: f.short_name.lower())
     return (None if errors else NationalData(ordered, parsed.illustrative)), errors
+
+
+def _missing_rows(name: str, forces: dict[str, ForceGrades], fw: Framework) -> list[Diagnostic]:
+    questions = [q.id for q in fw.questions if q.graded]
+    return [Diagnostic(name, f"{force.force} has no row for {', '.join(missing)}") for force in forces.values()
+            if (missing := [q for q in questions if q not in force.grades])]
+
+
+def _read_row(name: str, line: int, row: list[str], fw: Framework, forces: dict[str, ForceGrades],
+              errors: list[Diagnostic]) -> None:
+    """Add one row's grades to ``forces``; problems are added to ``errors``."""
+    questions = [q.id for q in fw.questions if q.graded]
+    force, short, question, g15, g16, g17, inspected = (from_spreadsheet_safe(cell.strip()) for cell in row)
+    column = {key: 1 + sum(len(c) + 1 for c in row[:i]) for i, key in enumerate(COLUMNS)}
+    if question not in questions:
+        errors.append(Diagnostic(name, f"unknown question {question!r}", line, column["question"],
+                                 hint=suggest(question, questions) or f"questions: {', '.join(questions)}"))
+        return
+    entry = forces.setdefault(force, ForceGrades(force, short))
+    if question in entry.grades:
+        errors.append(Diagnostic(name, f"{force} has two rows for {question!r}", line, 1))
+        return
+    years = _years(name, line, column, {"2015": g15, "2016": g16, "2017": g17}, fw, errors)
+    if inspected.lower() not in ("yes", "no"):
+        errors.append(Diagnostic(name, f"inspected_2017 must be yes or no, got {inspected!r}", line,
+                                 column["inspected_2017"]))
+    entry.grades[question] = years
+    entry.inspected[question] = inspected.lower() == "yes"
+
+
+def _years(name: str, line: int, column: dict[str, int], values: dict[str, str], fw: Framework,
+           errors: list[Diagnostic]) -> dict[str, str | None]:
+    """One row's grades by year; problems are added to ``errors``."""
+    years: dict[str, str | None] = {}
+    for year, value in values.items():
+        grade = value.lower().replace(" ", "-") or None
+        if grade is not None and grade not in fw.grade_ids:
+            errors.append(Diagnostic(name, f"{value!r} is not a grade", line, column[f"grade_{year}"],
+                                     hint=suggest(grade, sorted(fw.grade_ids)) or f"use {', '.join(fw.grade_ids)}"))
+        years[year] = grade
+    if years["2017"] is None:
+        errors.append(Diagnostic(name, "grade_2017 is empty", line, column["grade_2017"]))
+    return years
 
 
 def counts(data: NationalData, fw: Framework) -> dict[str, dict[str, int]]:
@@ -113,5 +157,5 @@ def write_force_grades(rows: Iterable[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     return buffer.getvalue()
