@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from peelgen.attachments import read_attachments
 from peelgen.diagnostics import BuildFailed, Diagnostic
 from peelgen.document import Document
 from peelgen.load import load_yaml
@@ -37,7 +38,8 @@ def compile_report(path: Path) -> Compiled:
     from peelgen.lint import lint
 
     validated = validate(load_yaml(path))
-    document = resolve(validated)
+    # The files the report names (CSV, images) are read before resolution, which reads none.
+    document = resolve(validated, read_attachments(validated))
     return Compiled(validated, document, tuple(lint(validated)))
 
 

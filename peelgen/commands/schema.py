@@ -187,7 +187,7 @@ def _key_patterns(node: Any) -> None:
 
 def _cell_limits(defs: dict[str, Any]) -> None:
     """Table cells: numbers of at most 15 digits, as the validator checks."""
-    from peelgen.validate import MAX_CELL_NUMBER
+    from peelgen.rules import MAX_CELL_NUMBER
 
     cells = defs.get("Row", {}).get("properties", {}).get("cells", {}).get("items", {})
     for option in cells.get("anyOf", []):
