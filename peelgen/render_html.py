@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 
 from peelgen.assets import builtin_dir
 from peelgen.css_filter import MAX_STYLESHEET_BYTES, css_string, filter_stylesheet
-from peelgen.diagnostics import BuildFailed, Diagnostic, FileRefused, display_name
+from peelgen.diagnostics import BuildFailed, Diagnostic, FileRefused
 from peelgen.document import Document, Fragment
 from peelgen.folder import Folder, decode_utf8, read_regular_file
 from peelgen.markdown import parser
@@ -38,6 +38,7 @@ from peelgen.sandbox import (
     TemplateProblem,
     locate_error,
     page_budget,
+    shown,
 )
 
 Target = Literal["web", "print"]
@@ -135,14 +136,14 @@ def _style_roots(template_dirs: Sequence[Path], style_dirs: Sequence[Path]) -> F
 
 def _user_stylesheet(path: Path, folder: Folder) -> str:
     """A stylesheet from an override folder, read through the path policy and filtered."""
-    shown = display_name(path)
+    name = shown(path)
     try:
         real = folder.locate(path.name, root=path.parent, what="stylesheet")
         data = read_regular_file(real, limit=MAX_STYLESHEET_BYTES, what="stylesheet")
     except FileRefused as refused:
-        raise BuildFailed([Diagnostic(shown, refused.message, hint=refused.hint)]) from None
-    text = decode_utf8(data, shown, what="stylesheet")
-    return filter_stylesheet(text, file=shown, folder=folder, base=path.parent, fallback=builtin_dir("styles"))
+        raise BuildFailed([Diagnostic(name, refused.message, hint=refused.hint)]) from None
+    text = decode_utf8(data, name, what="stylesheet")
+    return filter_stylesheet(text, file=name, folder=folder, base=path.parent, fallback=builtin_dir("styles"))
 
 
 def stylesheet(names: Sequence[str], style_dirs: Sequence[Path] = (), *, folder: Folder | None = None) -> str:
@@ -225,6 +226,17 @@ def _check_policy_first(html: str, csp: Markup, page_file: str) -> None:
             hint="keep the start of peelgen's base.html.j2 in your own")])
 
 
+def _page_file(env: Sandbox, page_template: str) -> str:
+    """The file that wrote the page's head: the first override of base.html.j2 or of the
+    page's template, else the page's template (a loader keeps where each came from)."""
+    builtin = str(builtin_dir("templates"))
+    served = env.loader.served if isinstance(env.loader, FolderLoader) else {}
+    for name in ("base.html.j2", page_template):
+        if name in served and not served[name].startswith(builtin):
+            return shown(served[name])
+    return shown(served.get(page_template, page_template))
+
+
 def _render(template: Any, **context: Any) -> str:
     """Render with the page's output cap checked as the text streams out."""
     parts, total = [], 0
@@ -245,6 +257,10 @@ def render_html(doc: Document, *, target: Target = "web", template_dirs: Sequenc
     ``csp_script_nonce`` lets scripts with that nonce run (serve's preview only).
 
     Every problem with a template or stylesheet raises :class:`BuildFailed`, located."""
+    for folder in template_dirs:  # a mistyped --templates would otherwise be ignored
+        if not Path(folder).is_dir():
+            what = "is not a folder" if Path(folder).exists() else "does not exist"
+            raise BuildFailed([Diagnostic(shown(Path(folder)), f"the templates folder {what}")])
     env = environment(tuple(Path(d).absolute() for d in template_dirs))
     try:
         with page_budget():
@@ -255,7 +271,7 @@ def render_html(doc: Document, *, target: Target = "web", template_dirs: Sequenc
     except BuildFailed:
         raise
     except Exception as error:
-        diagnostic = locate_error(error, env.loader, display_name(Path(doc.template)))
+        diagnostic = locate_error(error, env.loader, shown(Path(doc.template)))
         if diagnostic is None:
             raise
         raise BuildFailed([diagnostic]) from None
@@ -294,5 +310,5 @@ def _render_page(env: Sandbox, doc: Document, *, target: Target, template_dirs: 
     template = env.get_template(doc.template)
     html = _render(template, doc=doc, target=target, css=Markup(css), _md_env=md_env,  # noqa: S704
                    render_figure=render_figure, draft=draft, csp_meta=csp)
-    _check_policy_first(html, csp, display_name(Path(template.filename or doc.template)))
+    _check_policy_first(html, csp, _page_file(env, doc.template))
     return html

@@ -37,7 +37,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from peelgen.diagnostics import BuildFailed, Diagnostic, FileRefused, display_name
+from peelgen.diagnostics import BuildFailed, Diagnostic, FileRefused
 from peelgen.folder import Folder, decode_utf8, read_regular_file
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -102,6 +102,16 @@ def page_budget() -> Iterator[Budget]:
         yield budget
     finally:
         _BUDGET.reset(token)
+
+
+def shown(path: Path | str) -> str:
+    """A file's name for messages: relative to the working directory when inside it, and
+    never with symlinks resolved (a link's target is not the file the author named)."""
+    absolute = Path(path).absolute()
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
 
 
 # -- size checks ----------------------------------------------------------------------
@@ -299,6 +309,7 @@ class FolderLoader(jinja2.BaseLoader):
         self.dirs = tuple(Path(d).absolute() for d in dirs)
         self.folder = Folder.of(roots)
         self.sizes: dict[str, int] = {}  # by file name, for the budget
+        self.served: dict[str, str] = {}  # template name -> the file it was read from
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         pieces = split_template_path(template)  # TemplateNotFound for '..'
@@ -307,17 +318,18 @@ class FolderLoader(jinja2.BaseLoader):
             candidate = folder.joinpath(*pieces)
             if not os.path.lexists(candidate):
                 continue
-            shown = display_name(candidate)
+            shown_name = shown(candidate)
             try:
                 real = self.folder.locate(name, root=folder, what="template")
                 data = read_regular_file(real, limit=MAX_TEMPLATE_BYTES, what="template")
             except FileRefused as refused:
-                raise TemplateProblem(Diagnostic(shown, refused.message, hint=refused.hint)) from None
+                raise TemplateProblem(Diagnostic(shown_name, refused.message, hint=refused.hint)) from None
             try:
-                source = decode_utf8(data, shown, what="template")
+                source = decode_utf8(data, shown_name, what="template")
             except BuildFailed as failure:
                 raise TemplateProblem(failure.diagnostics[0]) from None
             self.sizes[str(candidate)] = len(source)
+            self.served[name] = str(candidate)
             return source, str(candidate), functools.partial(_unchanged, real, _mtime(real))
         raise jinja2.TemplateNotFound(template)
 
@@ -365,7 +377,7 @@ def locate_error(error: BaseException, loader: FolderLoader, fallback_file: str)
     """A located diagnostic for an error raised while compiling or rendering templates;
     None if the error did not come from a template (a bug in peelgen, to be re-raised)."""
     if isinstance(error, jinja2.TemplateSyntaxError):
-        file = display_name(Path(error.filename)) if error.filename else fallback_file
+        file = shown(error.filename) if error.filename else fallback_file
         return Diagnostic(file, f"template syntax error: {error.message}", error.lineno, None)
     frames = _template_frames(error, loader.sizes)
     if not frames:
@@ -376,4 +388,4 @@ def locate_error(error: BaseException, loader: FolderLoader, fallback_file: str)
     hint = None
     if isinstance(error, jinja2.UndefinedError):
         hint = "everything a template can use is on doc (see docs/customising.md)"
-    return Diagnostic(display_name(Path(filename)), _message(error), line, None, hint=hint)
+    return Diagnostic(shown(filename), _message(error), line, None, hint=hint)
