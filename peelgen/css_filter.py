@@ -70,6 +70,13 @@ def sniff_type(data: bytes) -> str | None:
     return None
 
 
+def _syntax_message(error: ast.ParseError) -> str:
+    if error.message.startswith("Stop token reached before {} block"):
+        # Inside a rule, 'color red;' is first tried as a nested rule; say what was meant.
+        return "CSS syntax error: expected a declaration (name: value;) or a rule before this ';'"
+    return f"CSS syntax error: {error.message}"
+
+
 @dataclass
 class _Checker:
     file: str  # as shown in messages
@@ -95,11 +102,12 @@ class _Checker:
 
     def rule(self, node: ast.Node) -> None:
         if isinstance(node, ast.ParseError):
-            self.problem(node, f"CSS syntax error: {node.message}")
+            self.problem(node, _syntax_message(node))
         elif isinstance(node, ast.AtRule):
             if node.lower_at_keyword in _FORBIDDEN_AT_RULES:
                 self.problem(node, f"@{node.lower_at_keyword} is not allowed in a report's stylesheet",
                              "copy the rules you need into this file")
+                return  # what it names is not looked for: it is refused already
             self.tokens(node.prelude)
             if node.content is not None:
                 self.block(node.content)
@@ -119,7 +127,7 @@ class _Checker:
             elif isinstance(item, ast.AtRule) and item.lower_at_keyword in _FORBIDDEN_AT_RULES:
                 self.problem(item, f"@{item.lower_at_keyword} is not allowed in a report's stylesheet")
             elif isinstance(item, ast.ParseError):
-                self.problem(item, f"CSS syntax error: {item.message}")
+                self.problem(item, _syntax_message(item))
             elif isinstance(item, ast.AtRule | ast.QualifiedRule) and item.content is not None:
                 self.names(item.content)
 
@@ -140,7 +148,7 @@ class _Checker:
         elif isinstance(node, ast.ParenthesesBlock | ast.SquareBracketsBlock | ast.CurlyBracketsBlock):
             self.tokens(node.content)
         elif isinstance(node, ast.ParseError):
-            self.problem(node, f"CSS syntax error: {node.message}")
+            self.problem(node, _syntax_message(node))
         elif isinstance(node, ast.IdentToken | ast.AtKeywordToken | ast.HashToken):
             self.name(node, node.value)
         elif isinstance(node, ast.DimensionToken):

@@ -278,7 +278,7 @@ def test_extending_itself_is_located(cli, tmp_path):
 class _Page(HTMLParser):
     """The CSP meta's content, script elements, and every URL the page would load."""
 
-    LOADS = {"src", "srcset", "poster", "data", "action", "formaction", "background", "xlink:href", "href"}
+    LOADS = frozenset({"src", "srcset", "poster", "data", "action", "formaction", "background", "xlink:href", "href"})
 
     def __init__(self) -> None:
         super().__init__()
