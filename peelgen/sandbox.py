@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import pydantic
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
@@ -250,6 +251,10 @@ def _precheck_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> N
             _check_replace(owner, str(args[0]), str(args[1]))
 
 
+def _defined_by_peelgen(cls: type, attr: str) -> bool:
+    return any(klass.__module__.startswith("peelgen.") and attr in vars(klass) for klass in cls.__mro__)
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """The environment for every template (see the module's documentation)."""
 
@@ -264,6 +269,14 @@ class Sandbox(ImmutableSandboxedEnvironment):
         self.filters = {name: _capped_filter(name, self.filters[name]) for name in _ALLOWED_FILTERS}
         self.filters["peelgen_loop_budget"] = _loop_budget
         self.filters["peelgen_sized"] = _check_size
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # pydantic models carry methods that read files (parse_file) or build new models;
+        # on a model a template may read its fields and what peelgen's own classes define.
+        if isinstance(obj, pydantic.BaseModel) and not (attr in type(obj).model_fields
+                                                        or _defined_by_peelgen(type(obj), attr)):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)

@@ -360,3 +360,24 @@ def test_serve_allows_only_its_own_reload_script(write):
     assert re.fullmatch(r"'nonce-[A-Za-z0-9_-]{24}'", nonce)
     assert f'<script nonce="{nonce[7:-1]}">' in server.page.decode("utf-8")
     assert page.scripts == 1 and _directives(policy)["connect-src"] == ["'self'"]
+
+
+def test_model_methods_that_read_files_are_blocked(canary, cli, tmp_path):
+    import warnings
+
+    secret = canary[1]
+    stolen = tmp_path / "outside" / "labels.json"
+    stolen.write_text(f'{{"overall_judgment": "{secret}"}}', encoding="utf-8")
+    payload = f"{{{{ doc.labels.parse_file('{stolen}').overall_judgment }}}}"
+    labels = compile_report(WEST_MERCIA).document.labels
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # parse_file is deprecated, and still reads the file
+        assert secret in jinja2.Environment().from_string(payload).render(doc={"labels": labels})
+
+    report = _report(tmp_path)
+    (report.parent / COVER).write_text(f"<header class=\"cover\">\n{payload}\n</header>\n", encoding="utf-8")
+    result = cli("build", report, "-o", "site", "--format", "html")
+    assert result.code == 1
+    assert result.err_lines[0] == (f"rep/{COVER}:2:1: not allowed in a template: access to attribute 'parse_file' "
+                                   "of 'Labels' object is unsafe.")
+    assert secret not in result.err
