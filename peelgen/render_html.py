@@ -30,6 +30,7 @@ from peelgen.diagnostics import BuildFailed, Diagnostic, FileRefused
 from peelgen.document import Document, Fragment
 from peelgen.folder import Folder, decode_utf8, read_regular_file
 from peelgen.markdown import parser
+from peelgen.page_check import check_page
 from peelgen.sandbox import (
     MAX_OUTPUT_CHARS,
     FolderLoader,
@@ -310,5 +311,20 @@ def _render_page(env: Sandbox, doc: Document, *, target: Target, template_dirs: 
     template = env.get_template(doc.template)
     html = _render(template, doc=doc, target=target, css=Markup(css), _md_env=md_env,  # noqa: S704
                    render_figure=render_figure, draft=draft, csp_meta=csp)
-    _check_policy_first(html, csp, _page_file(env, doc.template))
+    page_file = _page_file(env, doc.template)
+    _check_policy_first(html, csp, page_file)
+    own = _own_templates(env)
+    if own:  # peelgen's own templates write no script or remote address; the author's might
+        problems = check_page(html, page_file, own)
+        if problems:
+            raise BuildFailed(problems)
     return html
+
+
+def _own_templates(env: Sandbox) -> dict[str, str]:
+    """The author's templates this page used (shown name -> source)."""
+    builtin = str(builtin_dir("templates"))
+    loader = env.loader
+    if not isinstance(loader, FolderLoader):
+        return {}
+    return {shown(file): loader.sources[file] for file in loader.served.values() if not file.startswith(builtin)}

@@ -323,6 +323,7 @@ class FolderLoader(jinja2.BaseLoader):
         self.folder = Folder.of(roots)
         self.sizes: dict[str, int] = {}  # by file name, for the budget
         self.served: dict[str, str] = {}  # template name -> the file it was read from
+        self.sources: dict[str, str] = {}  # file -> its text, to locate what a page check finds
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         pieces = split_template_path(template)  # TemplateNotFound for '..'
@@ -343,6 +344,7 @@ class FolderLoader(jinja2.BaseLoader):
                 raise TemplateProblem(failure.diagnostics[0]) from None
             self.sizes[str(candidate)] = len(source)
             self.served[name] = str(candidate)
+            self.sources[str(candidate)] = source
             return source, str(candidate), functools.partial(_unchanged, real, _mtime(real))
         raise jinja2.TemplateNotFound(template)
 

