@@ -1,8 +1,13 @@
 """Stage 4: render a resolved document to one self-contained HTML page.
 
 Templates are Jinja, looked up first in the author's override folders and then in
-peelgen's own ``templates/`` (as MkDocs' ``custom_dir`` works). Autoescaping is on
-everywhere; markdown arrives as tokens and is rendered here with raw HTML disabled.
+peelgen's own ``templates/`` (as MkDocs' ``custom_dir`` works). Every template, peelgen's
+own included, runs in the sandbox of :mod:`peelgen.sandbox` and is read through the path
+policy of :mod:`peelgen.folder`; an author's stylesheets are filtered by
+:mod:`peelgen.css_filter`, and a page written with the author's templates is checked by
+:mod:`peelgen.page_check`. Each page starts with a Content-Security-Policy that forbids
+scripts and remote loads. Autoescaping is on everywhere; markdown arrives as tokens and is
+rendered here with raw HTML disabled.
 
 Two targets share the templates: ``web`` (a page to read on screen, footnotes as a
 notes list) and ``print`` (the input to WeasyPrint, footnotes at the page foot).

@@ -171,24 +171,40 @@ _ALLOWED_FILTERS = (
 )
 
 
+def _check_indent(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    width = args[1] if len(args) > 1 else kwargs.get("width", 4)
+    lines = str(args[0]).count("\n") + 1 if args else 1
+    if lines * (len(width) if isinstance(width, str) else int(width)) > MAX_VALUE:
+        raise TemplateLimit("indenting makes too much text")
+
+
+def _check_join(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    items = args[0] if args and isinstance(args[0], list | tuple) else ()
+    if sum(len(item) for item in items if isinstance(item, str)) > MAX_VALUE:
+        raise TemplateLimit(f"joining makes more than {MAX_VALUE:,} characters")
+
+
+def _check_parts(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    if len(args) > 1 and isinstance(args[1], int) and args[1] > 100_000:
+        raise TemplateLimit("batch or slice into more than 100,000 parts")
+
+
+_FILTER_CHECKS: dict[str, Callable[[tuple[Any, ...], dict[str, Any]], None]] = {
+    "format": lambda args, kwargs: _check_format(args[0] if args else None),
+    "indent": _check_indent,
+    "join": _check_join,
+    "replace": lambda args, kwargs: _check_replace(*map(str, args[:3])) if len(args) >= 3 else None,
+    "batch": _check_parts,
+    "slice": _check_parts,
+}
+
+
 def _precheck_filter(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    for value in (*args, *kwargs.values()):
+    for value in (*args[1:], *kwargs.values()):  # the arguments, not the value filtered
         _check_number(value)
-    value = args[0] if args else None
-    if name == "format":
-        _check_format(value)
-    elif name == "indent":
-        width = args[1] if len(args) > 1 else kwargs.get("width", 4)
-        lines = str(value).count("\n") + 1
-        if lines * (len(width) if isinstance(width, str) else int(width)) > MAX_VALUE:
-            raise TemplateLimit("indenting makes too much text")
-    elif name == "join" and isinstance(value, list | tuple):
-        if sum(len(item) for item in value if isinstance(item, str)) > MAX_VALUE:
-            raise TemplateLimit(f"joining makes more than {MAX_VALUE:,} characters")
-    elif name == "replace" and len(args) >= 3:
-        _check_replace(str(args[0]), str(args[1]), str(args[2]))
-    elif name in ("batch", "slice") and len(args) > 1 and isinstance(args[1], int) and args[1] > 100_000:
-        raise TemplateLimit(f"{name} into more than 100,000 parts")
+    check = _FILTER_CHECKS.get(name)
+    if check is not None:
+        check(args, kwargs)
 
 
 def _check_replace(text: str, old: str, new: str) -> None:
@@ -246,7 +262,7 @@ def _precheck_call(obj: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> N
     if isinstance(owner, str) and isinstance(obj, types.BuiltinMethodType | types.MethodType):
         name = getattr(obj, "__name__", "")
         if name == "join" and args and isinstance(args[0], list | tuple):
-            _precheck_filter("join", (args[0],), {})
+            _check_join((args[0],), {})
         elif name == "replace" and len(args) >= 2:
             _check_replace(owner, str(args[0]), str(args[1]))
 
@@ -345,7 +361,7 @@ class FolderLoader(jinja2.BaseLoader):
             self.sizes[str(candidate)] = len(source)
             self.served[name] = str(candidate)
             self.sources[str(candidate)] = source
-            return source, str(candidate), functools.partial(_unchanged, real, _mtime(real))
+            return source, str(candidate), functools.partial(_unchanged, candidate, real, _mtime(real))
         raise jinja2.TemplateNotFound(template)
 
 
@@ -356,8 +372,9 @@ def _mtime(path: Path) -> int:
         return -1
 
 
-def _unchanged(path: Path, mtime: int) -> bool:
-    return _mtime(path) == mtime
+def _unchanged(candidate: Path, real: Path, mtime: int) -> bool:
+    """Still the same file (a link may have been pointed elsewhere) with the same time."""
+    return os.path.realpath(candidate) == str(real) and _mtime(real) == mtime
 
 
 # -- where an error happened --------------------------------------------------------------
