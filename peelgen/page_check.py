@@ -29,6 +29,11 @@ _LINK_SCHEMES = re.compile(r"^\s*(javascript:|vbscript:|file:|data:(?!image/(png
 _REMOTE_CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!data:)([a-z][a-z0-9+.-]*:|//|\\\\)", re.IGNORECASE)
 
 
+# Browsers and Python's HTML parser do not always agree (inside <svg>, a <style> holds
+# markup, not text): these elements are also looked for in the raw text.
+_RAW_ELEMENT = re.compile(r"<\s*(script|iframe|frame|object|embed|applet|base|link|portal)\b", re.IGNORECASE)
+
+
 class _Checker(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -86,6 +91,11 @@ def check_page(html: str, page_file: str, templates: Mapping[str, str]) -> list[
     checker = _Checker()
     checker.feed(html)
     checker.close()
+    parsed = {needle for _, _, needle in checker.found}
+    for raw in _RAW_ELEMENT.finditer(html):
+        tag = raw.group(1).lower()
+        if f"<{tag}" not in parsed:
+            checker.found.append((html.count("\n", 0, raw.start()) + 1, f"a <{tag}> element", f"<{tag}"))
     problems = []
     for output_line, what, needle in checker.found:
         file, line = page_file, None

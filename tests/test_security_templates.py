@@ -419,3 +419,16 @@ def test_plain_links_and_data_images_in_a_template_are_fine(cli, tmp_path):
         encoding="utf-8")
     result = cli("build", report, "-o", "site", "--format", "html")
     assert result.code == 0, result.err
+
+
+def test_markup_hidden_from_python_html_parser_is_still_found(cli, tmp_path):
+    # In a browser, <style> inside <svg> holds markup: this <script> would be an element.
+    hidden = "<svg><style><script>alert(1)</script></style></svg>"
+    page = _Page()
+    page.feed(hidden)
+    assert page.scripts == 0, "Python's parser now sees the script: the raw scan is no longer needed"
+    report = _report(tmp_path)
+    (report.parent / COVER).write_text(f'<header class="cover">\n\n{hidden}\n</header>\n', encoding="utf-8")
+    result = cli("build", report, "-o", "site", "--format", "html")
+    assert result.code == 1
+    assert result.err_lines[0].startswith(f"rep/{COVER}:3:1: the page would have a <script> element"), result.err
