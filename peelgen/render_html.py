@@ -120,15 +120,21 @@ def environment(template_dirs: tuple[Path, ...]) -> Sandbox:
     return env
 
 
-@jinja2.pass_context
-def _md_filter(context: jinja2.runtime.Context, fragment: Fragment | None) -> Markup:
-    return render_fragment(fragment, context["_md_env"])
+def _fragment(value: Any, name: str) -> Fragment | None:
+    if value is None or isinstance(value, Fragment):
+        return value
+    raise jinja2.TemplateRuntimeError(f"the {name} filter takes a markdown field of doc, not {type(value).__name__}")
 
 
 @jinja2.pass_context
-def _md_plain_filter(context: jinja2.runtime.Context, fragment: Fragment | None) -> Markup:
+def _md_filter(context: jinja2.runtime.Context, fragment: Any) -> Markup:
+    return render_fragment(_fragment(fragment, "md"), context["_md_env"])
+
+
+@jinja2.pass_context
+def _md_plain_filter(context: jinja2.runtime.Context, fragment: Any) -> Markup:
     """A heading's text without footnote markers, for contents lists and titles."""
-    return render_fragment(fragment, {**context["_md_env"], "plain": True})
+    return render_fragment(_fragment(fragment, "md_plain"), {**context["_md_env"], "plain": True})
 
 
 def _style_roots(template_dirs: Sequence[Path], style_dirs: Sequence[Path]) -> Folder:
@@ -295,6 +301,8 @@ def _render_page(env: Sandbox, doc: Document, *, target: Target, template_dirs: 
             charts = render_charts(doc)
 
     def render_figure(figure_id: str) -> Markup:
+        if figure_id not in doc.figures:  # called by a template with an id of its own
+            raise jinja2.TemplateRuntimeError(f"render_figure: the report has no figure '{figure_id}'")
         svg = charts.get(figure_id, "")
         data_uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
         return Markup(_render(  # noqa: S704 - a rendered, autoescaped template

@@ -392,6 +392,13 @@ def _template_frames(error: BaseException, filenames: Iterable[str]) -> list[tup
     return frames
 
 
+def _raised_by_peelgen(error: BaseException) -> bool:
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and Path(tb.tb_frame.f_code.co_filename).is_relative_to(Path(__file__).parent)
+
+
 def _message(error: BaseException) -> str:
     if isinstance(error, jinja2.TemplateNotFound):
         return f"template '{error.name}' not found"
@@ -412,6 +419,8 @@ def locate_error(error: BaseException, loader: FolderLoader, fallback_file: str)
         file = shown(error.filename) if error.filename else fallback_file
         return Diagnostic(file, f"template syntax error: {error.message}", error.lineno, None)
     frames = _template_frames(error, loader.sizes)
+    if not isinstance(error, jinja2.TemplateError | RecursionError) and _raised_by_peelgen(error):
+        return None  # a bug in peelgen's own code, even if a template called it
     if not frames:
         if isinstance(error, jinja2.TemplateError | RecursionError):
             return Diagnostic(fallback_file, f"template error: {_message(error)}")

@@ -432,3 +432,32 @@ def test_markup_hidden_from_python_html_parser_is_still_found(cli, tmp_path):
     result = cli("build", report, "-o", "site", "--format", "html")
     assert result.code == 1
     assert result.err_lines[0].startswith(f"rep/{COVER}:3:1: the page would have a <script> element"), result.err
+
+
+def test_serve_sandboxes_a_reports_templates_too(tmp_path):
+    from peelgen.commands.serve import PreviewServer
+
+    report = _report(tmp_path)
+    payload, _ = PAYLOADS["cycler-globals"]
+    (report.parent / COVER).write_text(f'<header class="cover">\n{payload}\n</header>\n', encoding="utf-8")
+    server = PreviewServer(report, port=0)
+    try:
+        server.rebuild()
+    finally:
+        server.close()
+    page = server.page.decode("utf-8")
+    assert not server.ok
+    assert "partials/cover.html.j2:2:1: not allowed in a template" in page
+    assert "uid=" not in page
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    ('{{ "plain text"|md }}', "the md filter takes a markdown field of doc, not str"),
+    ("{{ render_figure('nope') }}", "render_figure: the report has no figure 'nope'"),
+])
+def test_misused_helpers_are_located_errors_not_internal_ones(call, message, cli, tmp_path):
+    report = _report(tmp_path)
+    (report.parent / COVER).write_text(f'<header class="cover">\n{call}\n</header>\n', encoding="utf-8")
+    result = cli("build", report, "-o", "site", "--format", "html")
+    assert result.code == 1, result.err
+    assert result.err_lines[0] == f"rep/{COVER}:2:1: {message}"
