@@ -238,3 +238,25 @@ def test_sniffed_types():
     assert sniff_type(b"wOF2rest") == "font/woff2"
     assert sniff_type(b'<svg xmlns="http://www.w3.org/2000/svg"/>') == "image/svg+xml"
     assert sniff_type(b"<html>") is None
+
+
+@pytest.mark.parametrize("name", ["report.css", "screen.css", "print.css", "draft.css"])
+def test_a_copy_of_a_builtin_stylesheet_passes_the_filter(name, tmp_path):
+    """Authors start from a copy of peelgen's own stylesheet; the filter must accept it."""
+    builtin = Path(__file__).parents[1] / "styles"
+    text = (builtin / name).read_text(encoding="utf-8")
+    out = filter_stylesheet(text, file=name, folder=Folder.of([tmp_path]), base=tmp_path, fallback=builtin)
+    assert re.sub(r"/\*.*?\*/|\s+", "", text, flags=re.S) == re.sub(r"\s+", "", out)  # same rules, no comments
+
+
+def test_a_copy_of_print_css_still_finds_the_bundled_fonts(cli, tmp_path):
+    report = _report(tmp_path, "")
+    builtin = Path(__file__).parents[1] / "styles" / "print.css"
+    (report.parent / "templates" / "styles" / "print.css").write_text(builtin.read_text(encoding="utf-8"),
+                                                                       encoding="utf-8")
+    result = cli("build", report, "-o", "site", "--format", "pdf")
+    assert result.code == 0, result.err
+    [pdf] = (tmp_path / "site").glob("*.pdf")
+    fonts = {str(font.get("/BaseFont")) for page in PdfReader(BytesIO(pdf.read_bytes())).pages
+             for font in (page["/Resources"].get("/Font") or {}).values()}
+    assert fonts and all("NotoSans" in font.replace("-", "") for font in fonts), fonts  # no system font here
