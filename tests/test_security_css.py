@@ -260,3 +260,27 @@ def test_a_copy_of_print_css_still_finds_the_bundled_fonts(cli, tmp_path):
     fonts = {str(font.get("/BaseFont")) for page in PdfReader(BytesIO(pdf.read_bytes())).pages
              for font in (page["/Resources"].get("/Font") or {}).values()}
     assert fonts and all("NotoSans" in font.replace("-", "") for font in fonts), fonts  # no system font here
+
+
+def test_the_pdf_fetcher_keeps_to_the_allowed_folders(tmp_path):
+    import os
+
+    from peelgen.render_pdf import RefusedURL, safe_fetcher
+
+    report = tmp_path / "rep"
+    report.mkdir()
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.png").write_bytes(b"CANARY" + PNG)
+    (report / "ok.png").write_bytes(PNG)
+    (report / "leak.png").symlink_to(tmp_path / "outside" / "secret.png")
+    (report / "linked").symlink_to(tmp_path / "outside", target_is_directory=True)
+    os.mkfifo(report / "pipe.png")
+    fetch = safe_fetcher([report])
+    assert fetch((report / "ok.png").as_uri())["string"] == PNG
+    fetched = fetch("data:image/png;base64," + base64.b64encode(PNG).decode())
+    assert (fetched.get("string") or fetched["file_obj"].read()) == PNG
+    for url in [(report / "leak.png").as_uri(), (report / "linked" / "secret.png").as_uri(),
+                (tmp_path / "outside" / "secret.png").as_uri(), (report / "pipe.png").as_uri(),
+                "https://tracker.example/p.png", "file://evil.example/etc/passwd", "file:///etc/passwd"]:
+        with pytest.raises(RefusedURL):
+            fetch(url)
