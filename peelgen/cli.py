@@ -117,7 +117,8 @@ def _stderr_is_tty() -> bool:
               default=Path("out"), show_default=True, help="Folder for the outputs.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["html", "pdf", "all"]), default="all",
               show_default=True, help="Which outputs to write.")
-@click.option("--templates", "template_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+@click.option("--templates", "template_dirs", multiple=True,
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Folder searched for templates before the built-in ones (repeatable).")
 @click.option("--untagged", is_flag=True, help="Write an untagged PDF (tagged PDF/UA-1 is the default).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
@@ -268,7 +269,8 @@ def new(framework_id: str, force: str, folder: Path | None) -> None:
 @click.argument("report", type=click.Path(path_type=Path))
 @click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True,
               help="Port on 127.0.0.1 (0: any free port).")
-@click.option("--templates", "template_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+@click.option("--templates", "template_dirs", multiple=True,
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Folder searched for templates before the built-in ones (repeatable).")
 def serve(report: Path, port: int, template_dirs: tuple[Path, ...]) -> None:
     """Preview REPORT's web page on http://127.0.0.1:PORT/, rebuilt and reloaded as you save.

@@ -280,8 +280,9 @@ class Sandbox(ImmutableSandboxedEnvironment):
         super().__init__(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                          finalize=_charge_output)
-        for name in ("cycler", "joiner", "lipsum"):
-            self.globals.pop(name, None)
+        for name in ("cycler", "joiner", "lipsum"):  # their internals were the usual way out
+            self.globals[name] = jinja2.StrictUndefined(
+                hint=f"'{name}' is not available in peelgen's template sandbox", name=name, exc=SecurityError)
         self.filters = {name: _capped_filter(name, self.filters[name]) for name in _ALLOWED_FILTERS}
         self.filters["peelgen_loop_budget"] = _loop_budget
         self.filters["peelgen_sized"] = _check_size

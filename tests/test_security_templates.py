@@ -19,6 +19,7 @@ from pypdf import PdfReader
 
 from peelgen import sandbox
 from peelgen.build import compile_report
+from peelgen.diagnostics import BuildFailed
 from peelgen.render_html import CSP_DIRECTIVES, render_html
 from tests.conftest import EXAMPLES, MINIMAL, WEST_MERCIA
 
@@ -100,7 +101,10 @@ def test_dangerous_globals_are_gone_and_namespace_still_works(tmp_path):
     with sandbox.page_budget():
         assert env.get_template("t.html.j2").render() == "2"
     assert {"cycler", "joiner", "lipsum"} & set(jinja2.Environment().globals) == {"cycler", "joiner", "lipsum"}
-    assert not {"cycler", "joiner", "lipsum"} & set(env.globals)
+    for name in ("cycler", "joiner", "lipsum"):
+        (tmp_path / "u.html.j2").write_text(f"{{{{ {name}.reset() }}}}", encoding="utf-8")
+        with pytest.raises(jinja2.exceptions.SecurityError, match=f"'{name}' is not available"):
+            env.get_template("u.html.j2").render()
     assert "lipsum" not in env.filters and "random" not in env.filters
 
 
@@ -226,11 +230,14 @@ def test_template_that_is_a_fifo_is_refused(cli, tmp_path):
         result.err
 
 
-def test_missing_templates_folder_on_the_command_line_is_an_error(cli, write):
+def test_missing_templates_folder_is_an_error(cli, write, tmp_path):
     write(MINIMAL)
     result = cli("build", "report.yaml", "-o", "site", "--format", "html", "--templates", "nowhere")
-    assert result.code == 1
-    assert result.err_lines[0] == "nowhere: the templates folder does not exist"
+    assert result.code == 2
+    assert result.err_lines == ["peelgen: error: Invalid value for '--templates': Directory 'nowhere' does not exist."]
+    with pytest.raises(BuildFailed) as failure:  # and for callers of render_html
+        render_html(compile_report(tmp_path / "report.yaml").document, template_dirs=[tmp_path / "nowhere"])
+    assert [d.format() for d in failure.value.diagnostics] == ["nowhere: the templates folder does not exist"]
 
 
 # -- located errors --------------------------------------------------------------------------
