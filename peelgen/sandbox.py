@@ -397,7 +397,12 @@ def _raised_by_peelgen(error: BaseException) -> bool:
     tb = error.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
-    return tb is not None and Path(tb.tb_frame.f_code.co_filename).is_relative_to(Path(__file__).parent)
+    if tb is None:
+        return False
+    where = Path(tb.tb_frame.f_code.co_filename)
+    # This module is the templates' own machinery: a filter called with wrong arguments
+    # fails here, and that is the template's fault.
+    return where.is_relative_to(Path(__file__).parent) and where != Path(__file__)
 
 
 def _message(error: BaseException) -> str:
