@@ -4,9 +4,10 @@ A report folder is untrusted, and so are the templates in it. Every template is
 therefore rendered by Jinja's immutable sandbox (no attribute starting with ``_``, no
 Python internals, no mutating lists or dicts), with less to work with than plain Jinja:
 
-- globals are ``range`` (at most 100,000 numbers), ``dict`` and ``namespace``; the
-  ``cycler``, ``joiner`` and ``lipsum`` helpers are gone;
-- the filters are a fixed list (:data:`_FILTERS`); those that take a width or a count
+- globals are ``range`` (at most 100,000 numbers), ``dict`` and ``namespace``; using
+  ``cycler``, ``joiner`` or ``lipsum`` is a sandbox error;
+- on pydantic models only fields and peelgen's own methods are visible;
+- the filters are a fixed list (:data:`_ALLOWED_FILTERS`); those that take a width or a count
   are capped, so a short template cannot ask for a gigabyte;
 - a page has a budget (:class:`Budget`): every loop turn and every call costs an
   operation, and the text a template prints, its loops repeat and its calls return is
@@ -108,11 +109,11 @@ def page_budget() -> Iterator[Budget]:
 def shown(path: Path | str) -> str:
     """A file's name for messages: relative to the working directory when inside it, and
     never with symlinks resolved (a link's target is not the file the author named)."""
-    absolute = Path(path).absolute()
     try:
+        absolute = Path(path).absolute()
         return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
-        return str(absolute)
+    except (ValueError, OSError):  # outside the working directory, or it was deleted
+        return str(path)
 
 
 # -- size checks ----------------------------------------------------------------------
