@@ -8,6 +8,7 @@ the previous output untouched.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,7 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
     if own is not None:  # the report's own templates: folder, after the command line's
         template_dirs = (*template_dirs, own)
         if (own / "styles").is_dir():
-            style_dirs = (*style_dirs, own / "styles")
+            style_dirs = (*style_dirs, _own_styles(own))
     outputs: dict[str, bytes] = {}
     name = compiled.validated.source.file
     try:
@@ -77,6 +78,18 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
     except FileNotFoundError as error:
         raise BuildFailed([Diagnostic(name, str(error))]) from None
     return outputs
+
+
+def _own_styles(templates: Path) -> Path:
+    """The report's templates/styles folder, refused if it is a symlink out of the report's
+    templates folder (the PDF may read files from it)."""
+    styles = templates / "styles"
+    if not Path(os.path.realpath(styles)).is_relative_to(os.path.realpath(templates)):
+        from peelgen.sandbox import shown  # the link's own name, not its target's
+
+        raise BuildFailed([Diagnostic(shown(styles), "the styles folder leads outside the report's "
+                                      "folder (through a symlink)", hint="copy the folder instead of linking to it")])
+    return styles
 
 
 def _draw_charts(doc: Document) -> dict[str, str]:

@@ -10,6 +10,7 @@ lists every located message instead.
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,7 +25,7 @@ MAX_WATCHED = 5000  # files; a report's folder is small, this only guards agains
 _WATCHED_SUFFIXES = {".yaml", ".yml", ".csv", ".png", ".jpg", ".jpeg", ".svg", ".gif", ".webp",
                      ".j2", ".html", ".css", ".ttf", ".otf", ".woff", ".woff2"}
 
-_RELOAD_SCRIPT = """<script>
+_RELOAD_SCRIPT = """<script nonce="{nonce}">
 (function () {{
   var version = "{version}";
   setInterval(function () {{
@@ -101,6 +102,7 @@ class PreviewServer:
     def rebuild(self) -> None:
         from peelgen.build import compile_report, render_outputs
         from peelgen.diagnostics import display_name
+        from peelgen.render_html import with_script_nonce
 
         name = display_name(self.report)
         try:
@@ -115,7 +117,10 @@ class PreviewServer:
             html, ok = _error_page(name, failure.diagnostics), False
         with self._lock:
             self.version += 1
-            script = _RELOAD_SCRIPT.format(version=self.version)
+            # The page's Content-Security-Policy forbids scripts: let this one through by nonce.
+            nonce = secrets.token_urlsafe(18)
+            html = with_script_nonce(html, nonce)
+            script = _RELOAD_SCRIPT.format(version=self.version, nonce=nonce)
             if "</body>" in html:
                 html = html.replace("</body>", script + "</body>", 1)
             else:
