@@ -36,6 +36,7 @@ import secrets
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
@@ -399,6 +400,22 @@ def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
                 self._send(200, "text/plain; charset=utf-8", str(version).encode("ascii"))
             else:
                 self._send(404, "text/plain; charset=utf-8", b"not found\n")
+
+        def parse_request(self) -> bool:
+            if not super().parse_request():
+                return False
+            if self.request_version == "HTTP/0.9":  # no browser speaks it; its answers have no status
+                self.send_error(HTTPStatus.BAD_REQUEST)
+                return False
+            return True
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """A short plain answer that does not echo the request back."""
+            if self.request_version == "HTTP/0.9":  # a request line too broken to tell: answer in 1.0
+                self.request_version = "HTTP/1.0"
+            self.close_connection = True
+            status = HTTPStatus(code)
+            self._send(status, "text/plain; charset=utf-8", f"{status.value} {status.phrase}\n".encode("ascii"))
 
         def _send(self, status: int, content_type: str, body: bytes, csp: str | None = None) -> None:
             try:
