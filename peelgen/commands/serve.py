@@ -350,12 +350,14 @@ class PreviewServer:
                 self._check_and_tell(on_rebuild)
             return
         while not stop.is_set():
-            self._check_and_tell(on_rebuild)  # a change between two watchers
             folders = self._watched.folders()
+            settled = False  # until the first answer, a change may have come before the watcher was set up
             try:
-                for _ in watchfiles.watch(*folders, recursive=False, stop_event=stop, debounce=400, step=50,
-                                          watch_filter=None):
-                    self._check_and_tell(on_rebuild)
+                for changes in watchfiles.watch(*folders, recursive=False, stop_event=stop, debounce=400, step=50,
+                                                watch_filter=None, rust_timeout=1000, yield_on_timeout=True):
+                    if changes or not settled:
+                        self._check_and_tell(on_rebuild)
+                        settled = True
                     if self._watched.folders() != folders:
                         break  # watch the folders of the files the report names now
             except OSError:  # a folder went between listing and watching it
