@@ -43,11 +43,10 @@ def compile_report(path: Path) -> Compiled:
 
 
 def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs: Sequence[Path] = (),
-                   style_dirs: Sequence[Path] = (), tagged: bool = True, charts: dict[str, str] | None = None,
-                   csp_nonce: str | None = None) -> dict[str, bytes]:
+                   style_dirs: Sequence[Path] = (), tagged: bool = True,
+                   charts: dict[str, str] | None = None) -> dict[str, bytes]:
     """``charts``: the SVG of each chart by figure id, when the caller has them already
-    (``serve`` keeps unchanged ones); ``csp_nonce``: allows the web page's script of that
-    nonce (``serve``'s live reload), passed on only when given."""
+    (``serve`` keeps those whose data did not change); drawn here otherwise."""
     from jinja2 import TemplateError
 
     from peelgen.render_html import render_html
@@ -66,9 +65,8 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
         if charts is None:
             charts = _draw_charts(doc) if formats else {}
         if "html" in formats:
-            nonce = {"csp_nonce": csp_nonce} if csp_nonce is not None else {}
             outputs[f"{doc.slug}.html"] = render_html(
-                doc, target="web", template_dirs=template_dirs, style_dirs=style_dirs, charts=charts, **nonce,
+                doc, target="web", template_dirs=template_dirs, style_dirs=style_dirs, charts=charts,
             ).encode("utf-8")
         if "pdf" in formats:
             from peelgen.render_pdf import render_pdf

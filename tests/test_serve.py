@@ -299,30 +299,29 @@ def _script_nonce(page: str) -> str:
 
 
 def test_the_page_allows_the_reload_script_by_its_nonce(write, monkeypatch):
-    """serve hands render_html the nonce of the script it adds (when render_html takes
-    one), so a Content-Security-Policy can allow that script and no other."""
-    import peelgen.commands.serve as serve_module
+    """serve has render_html's policy allow the script it adds, by that script's nonce,
+    and a new nonce for every page."""
     import peelgen.render_html
 
-    real = peelgen.render_html.render_html
     given = []
 
-    def with_nonce(*args, csp_nonce: str | None = None, **kwargs):
-        given.append(csp_nonce)
-        return real(*args, **kwargs)
+    def allow(html: str, nonce: str) -> str:
+        given.append(nonce)
+        return html.replace("<head>", f"<head><!-- allowed {nonce} -->", 1)
 
-    monkeypatch.setattr(peelgen.render_html, "render_html", with_nonce)
-    serve_module._page_takes_nonce.cache_clear()
+    monkeypatch.setattr(peelgen.render_html, "with_script_nonce", allow, raising=False)
     server = PreviewServer(write(MINIMAL), port=0)
     try:
         server.check()
-        nonce = _script_nonce(server.page.decode("utf-8"))
+        page = server.page.decode("utf-8")
+        nonce = _script_nonce(page)
         assert given == [nonce]
+        assert f"<!-- allowed {nonce} -->" in page
+        assert len(nonce) >= 22  # 128 bits or more
         server.rebuild()
-        assert given[1] == _script_nonce(server.page.decode("utf-8")) != nonce  # a new one each time
+        assert given[1] == _script_nonce(server.page.decode("utf-8")) != nonce
     finally:
         server.close()
-        serve_module._page_takes_nonce.cache_clear()
 
 
 def test_the_error_page_allows_only_its_own_script(served):

@@ -19,8 +19,9 @@ changed (a template or style change reuses the resolved document); charts are re
 only if what they draw changed. Pages are rendered by :func:`peelgen.build.render_outputs`,
 so templates are trusted, or not, exactly as by ``build``.
 
-The page reloads itself: a small script (allowed by a nonce) asks ``/version`` twice a
-second and reloads when it changes. When the report does not build, the page lists
+The page reloads itself: a small script asks ``/version`` twice a second and reloads
+when it changes. The page's Content-Security-Policy forbids scripts; this one is let
+through by a nonce, new for every page. When the report does not build, the page lists
 every located message instead.
 """
 
@@ -29,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import inspect
 import os
 import pickle
 import secrets
@@ -215,12 +215,14 @@ class ChartCache:
         return {fid: self._svg[key] for fid, key in keys.items() if key in self._svg}
 
 
-@functools.cache
-def _page_takes_nonce() -> bool:
-    """Whether render_html can allow a script by nonce in its Content-Security-Policy."""
-    from peelgen.render_html import render_html
-
-    return "csp_nonce" in inspect.signature(render_html).parameters
+def _allow_script(html: str, nonce: str) -> str:
+    """The page with its Content-Security-Policy allowing scripts of ``nonce`` (and requests
+    to this server), as render_html writes it."""
+    try:
+        from peelgen.render_html import with_script_nonce
+    except ImportError:  # a render_html without a policy: nothing to allow
+        return html
+    return with_script_nonce(html, nonce)
 
 
 @functools.cache
@@ -300,14 +302,13 @@ class PreviewServer:
 
         style_dirs = tuple(d / "styles" for d in self.template_dirs if (d / "styles").is_dir())
         outputs = render_outputs(compiled, ("html",), template_dirs=self.template_dirs, style_dirs=style_dirs,
-                                 charts=self.charts.charts(compiled.document),
-                                 csp_nonce=nonce if _page_takes_nonce() else None)
-        return next(iter(outputs.values())).decode("utf-8")
+                                 charts=self.charts.charts(compiled.document))
+        return _allow_script(next(iter(outputs.values())).decode("utf-8"), nonce)
 
     def rebuild(self, *, inputs_changed: bool = True) -> None:
         """Build the page again; the report is loaded again only if ``inputs_changed``."""
         name = display_name(self.report)
-        nonce = secrets.token_urlsafe(16)
+        nonce = secrets.token_urlsafe(18)
         csp: str | None = None
         try:
             compiled = self._compile() if inputs_changed or self._compiled is None else self._compiled
