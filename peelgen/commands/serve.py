@@ -57,6 +57,7 @@ MAX_TEMPLATE_FILES = 2000  # per template folder; they hold a few templates and 
 REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request
 # A browser tab closed mid-response, or a client giving up: nothing to report.
 _GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
+_TEXT = "text/plain; charset=utf-8"
 
 _RELOAD_SCRIPT = """<script nonce="{nonce}">
 (function () {{
@@ -96,7 +97,7 @@ def _error_page_csp(nonce: str) -> str:
     return f"default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; connect-src 'self'"
 
 
-def with_reload_script(html: str, version: int, nonce: str) -> str:
+def _with_reload_script(html: str, version: int, nonce: str) -> str:
     """``html`` with the reload script just before its last ``</body>`` (or at the end)."""
     script = _RELOAD_SCRIPT.format(version=version, nonce=nonce)
     head, body_end, tail = html.rpartition("</body>")
@@ -239,6 +240,7 @@ def _watchfiles() -> ModuleType | None:
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    preview: PreviewServer
 
     def handle_error(self, request: object, client_address: object) -> None:
         error = sys.exc_info()[1]
@@ -265,7 +267,8 @@ class PreviewServer:
         self._stamps: tuple[Stamps, Stamps] | None = None
         self._compiled: Compiled | None = None
         self._thread: threading.Thread | None = None
-        self.httpd = _HTTPServer(("127.0.0.1", port), _handler(self))
+        self.httpd = _HTTPServer(("127.0.0.1", port), _Handler)
+        self.httpd.preview = self
         bound = self.httpd.server_address[1]
         self.allowed_hosts = frozenset(f"{host}:{bound}" for host in ("127.0.0.1", "localhost", "[::1]"))
         if bound == 80:  # the default port may be left out
@@ -321,7 +324,7 @@ class PreviewServer:
             html, ok, csp = _error_page(name, [problem]), False, _error_page_csp(nonce)
         with self._lock:
             self.version += 1
-            self.page = with_reload_script(html, self.version, nonce).encode("utf-8")
+            self.page = _with_reload_script(html, self.version, nonce).encode("utf-8")
             self.page_csp, self.ok = csp, ok
 
     def check(self) -> bool:
@@ -370,6 +373,20 @@ class PreviewServer:
 
     # -- serving -------------------------------------------------------------------
 
+    def answer(self, hosts: Sequence[str], target: str) -> tuple[int, str, bytes, str | None]:
+        """Status, content type, body and Content-Security-Policy (if any) for a GET of
+        ``target`` with these ``Host`` headers."""
+        if len(hosts) != 1 or hosts[0].strip().lower() not in self.allowed_hosts:
+            return 403, _TEXT, f"forbidden: this preview answers only {self.url}\n".encode(), None
+        path = target.split("?", 1)[0]
+        with self._lock:
+            version, page, csp = self.version, self.page, self.page_csp
+        if path in ("/", "/index.html"):
+            return 200, "text/html; charset=utf-8", page, csp
+        if path == "/version":
+            return 200, _TEXT, str(version).encode("ascii"), None
+        return 404, _TEXT, b"not found\n", None
+
     def start(self) -> None:
         """Build once and serve in a background thread."""
         self.check()
@@ -384,58 +401,42 @@ class PreviewServer:
         self.httpd.server_close()
 
 
-def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        timeout = REQUEST_TIMEOUT  # a client that never finishes its request is let go
+class _Handler(BaseHTTPRequestHandler):
+    server: _HTTPServer
+    timeout = REQUEST_TIMEOUT  # a client that never finishes its request is let go
 
-        def do_GET(self) -> None:
-            hosts = self.headers.get_all("Host") or []
-            if len(hosts) != 1 or hosts[0].strip().lower() not in server.allowed_hosts:
-                self._send(403, "text/plain; charset=utf-8",
-                           f"forbidden: this preview answers only {server.url}\n".encode())
-                return
-            path = self.path.split("?", 1)[0]
-            with server._lock:
-                version, page, csp = server.version, server.page, server.page_csp
-            if path in ("/", "/index.html"):
-                self._send(200, "text/html; charset=utf-8", page, csp)
-            elif path == "/version":
-                self._send(200, "text/plain; charset=utf-8", str(version).encode("ascii"))
-            else:
-                self._send(404, "text/plain; charset=utf-8", b"not found\n")
+    def do_GET(self) -> None:
+        self._send(*self.server.preview.answer(self.headers.get_all("Host") or [], self.path))
 
-        def parse_request(self) -> bool:
-            if not super().parse_request():
-                return False
-            if self.request_version == "HTTP/0.9":  # no browser speaks it; its answers have no status
-                self.send_error(HTTPStatus.BAD_REQUEST)
-                return False
-            return True
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":  # no browser speaks it; its answers have no status
+            self.send_error(HTTPStatus.BAD_REQUEST)
+            return False
+        return True
 
-        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-            """A short plain answer that does not echo the request back."""
-            if self.request_version == "HTTP/0.9":  # a request line too broken to tell: answer in 1.0
-                self.request_version = "HTTP/1.0"
-            self.close_connection = True
-            status = HTTPStatus(code)
-            self._send(status, "text/plain; charset=utf-8", f"{status.value} {status.phrase}\n".encode("ascii"))
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A short plain answer that does not echo the request back."""
+        if self.request_version == "HTTP/0.9":  # a request line too broken to tell: answer in 1.0
+            self.request_version = "HTTP/1.0"
+        self.close_connection = True
+        status = HTTPStatus(code)
+        self._send(status, _TEXT, f"{status.value} {status.phrase}\n".encode("ascii"))
 
-        def _send(self, status: int, content_type: str, body: bytes, csp: str | None = None) -> None:
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Cache-Control", "no-store")
-                self.send_header("X-Content-Type-Options", "nosniff")
-                if csp is not None:
-                    self.send_header("Content-Security-Policy", csp)
-                self.end_headers()
-                self.wfile.write(body)
-            except _GONE:
-                self.close_connection = True  # the tab was closed: nothing to tell anyone
+    def _send(self, status: int, content_type: str, body: bytes, csp: str | None = None) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            if csp is not None:
+                self.send_header("Content-Security-Policy", csp)
+            self.end_headers()
+            self.wfile.write(body)
+        except _GONE:
+            self.close_connection = True  # the tab was closed: nothing to tell anyone
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass  # every request would be a line: keep the terminal for build messages
-
-    return Handler
-
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # every request would be a line: keep the terminal for build messages
