@@ -363,3 +363,24 @@ def test_report_templates_are_trusted_exactly_as_by_build(write, tmp_path):
         assert not server.ok
         for diagnostic in result.diagnostics:
             assert str(escape(diagnostic.format())) in page
+
+
+def test_an_idle_watcher_does_not_read_the_files(write):
+    """With watchfiles, nothing is read while nothing changes: one look once the watcher
+    is set up (a change may have come just before), then none."""
+    pytest.importorskip("watchfiles")
+    server = PreviewServer(write(MINIMAL), port=0)
+    looks = []
+    real_check = server.check
+    server.check = lambda: looks.append(1) or real_check()  # type: ignore[method-assign]
+    stop = threading.Event()
+    watcher = threading.Thread(target=server.watch, args=(stop,), daemon=True)
+    watcher.start()
+    try:
+        time.sleep(3.5)  # three and a half of the watcher's one-second waits
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+        server.close()
+    assert not watcher.is_alive()
+    assert len(looks) <= 1
