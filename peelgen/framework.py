@@ -110,7 +110,6 @@ class ChartWords(_Frozen):
 
 
 class Labels(_Frozen):
-    overall_judgment: str = "Overall judgment"
     overall_summary: str = "Overall summary"
     summary_of_findings: str = "Summary of findings"
     areas_for_improvement: Plural = Plural(one="Area for improvement", other="Areas for improvement")
@@ -179,7 +178,6 @@ class Labels(_Frozen):
     graded: str = "Graded"
     not_graded: str = "Not graded"
     report_of: str = "Report of the"
-    meeting: str = "Meeting"
     introduction: str = "Introduction"
     summary_of_performance: str = "Summary of performance"
     charts: ChartWords = ChartWords()
