@@ -356,11 +356,11 @@ def available() -> dict[str, Path]:
     return found
 
 
-def _merge(base: Any, own: Any) -> Any:
+def merge_data(base: Any, own: Any) -> Any:
     """``own`` over ``base``: mappings merge key by key; anything else (lists too, and
     an empty mapping) replaces."""
     if isinstance(base, dict) and isinstance(own, dict) and own:
-        return {**base, **{key: _merge(base.get(key), value) for key, value in own.items()}}
+        return {**base, **{key: merge_data(base.get(key), value) for key, value in own.items()}}
     return own
 
 
@@ -377,7 +377,7 @@ def _data(path: Path, seen: tuple[Path, ...] = ()) -> tuple[Any, Any]:
                                                     hint=suggest(parent_id, list(available())))])
     _, base = _data(parent, (*seen, path))
     own = {key: value for key, value in data.items() if key != "extends"}
-    return loaded, _merge(base, own)
+    return loaded, merge_data(base, own)
 
 
 @functools.lru_cache(maxsize=32)
