@@ -161,7 +161,7 @@ case("hostile-deep-flow-nesting", "framework: " + "[" * 5000 + "]" * 5000 + "\n"
 case("hostile-deep-block-nesting", "".join("  " * i + f"level{i}:\n" for i in range(100)) + "  " * 100 + "end\n",
      "the document is nested more than 64 levels deep")
 case("hostile-recursive-alias", sub("  force: Testshire Police\n", "  force: &me [*me]\n"),
-     ":3:10: meta.force: expected text, got a list")
+     ":3:15: meta.force[0]: the alias '*me' is used inside the value it names (a recursive alias)")
 
 # -- top level and framework ------------------------------------------------------------------
 
