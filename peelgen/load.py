@@ -21,8 +21,8 @@ from peelgen.folder import read_regular_file
 from peelgen.load_yaml_events import MAX_DEPTH, MAX_NODES, EventBuilder, YamlStop, dump_yaml, new_parser
 from peelgen.sourcemap import Position, SourceMap
 
-__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "LoadedFile", "Position", "SourceMap", "dump_yaml",
-           "load_yaml", "read_text"]
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "LoadedFile", "Position", "SourceMap", "decode_text",
+           "dump_yaml", "load_yaml", "read_text"]
 
 # Checked before a byte is parsed (and before it is read: see peelgen.folder).
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -159,8 +159,14 @@ def read_text(path: Path) -> str:
         data = read_regular_file(path, limit=MAX_FILE_BYTES)
     except FileRefused as refused:
         raise BuildFailed([Diagnostic(name, refused.message, hint=refused.hint)]) from None
+    return decode_text(data, name, "YAML")
+
+
+def decode_text(data: bytes, name: str, kind: str) -> str:
+    """``data`` as UTF-8 text (a byte-order mark is dropped); :class:`BuildFailed`, located
+    at the first bad byte, if it is binary or another encoding."""
     if b"\x00" in data:
-        raise BuildFailed([Diagnostic(name, "the file is binary, not YAML text", 1, 1)])
+        raise BuildFailed([Diagnostic(name, f"the file is binary, not {kind} text", 1, 1)])
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

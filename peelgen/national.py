@@ -49,8 +49,7 @@ def load_force_grades(path: Path, fw: Framework) -> tuple[NationalData | None, l
     questions = [q.id for q in fw.questions if q.graded]
     errors: list[Diagnostic] = []
     forces: dict[str, ForceGrades] = {}
-    for offset, row in enumerate(rows[1:], start=1):
-        line = start + 1 + offset
+    for row, line in zip(rows[1:], parsed.lines[1:], strict=True):  # lines: a quoted cell may span several
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(COLUMNS):

@@ -365,7 +365,7 @@ class Resolver:
             path = self._inside_folder(dataset.file, ("datasets", i, "file"), (".csv",))
             if path is None:
                 continue
-            data, problems = load_dataset(path)
+            data, problems = load_dataset(path, unit=dataset.unit)
             self.diagnostics.extend(problems)
             if data is not None:
                 self.datasets[dataset.id] = data
