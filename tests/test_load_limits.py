@@ -25,12 +25,15 @@ def messages(text: str) -> list[str]:
     return [d.format() for d in failure.value.diagnostics]
 
 
-def peak_megabytes(text: str) -> float:
+def messages_and_peak(text: str, *, measure: bool) -> tuple[list[str], float]:
+    """The messages, and the peak of memory allocated meanwhile (in MB) if ``measure``
+    (tracemalloc makes parsing several times slower, so only where it is the point)."""
+    if not measure:
+        return messages(text), 0.0
     tracemalloc.start()
     try:
-        with pytest.raises(BuildFailed):
-            load_yaml(Path("report.yaml"), text=text)
-        return tracemalloc.get_traced_memory()[1] / 1e6
+        found = messages(text)
+        return found, tracemalloc.get_traced_memory()[1] / 1e6
     finally:
         tracemalloc.stop()
 
@@ -184,8 +187,9 @@ def alias_bomb(megabytes: float) -> str:
 def test_a_one_megabyte_alias_bomb_stops_early_and_small(parser):
     text = alias_bomb(1)
     assert len(text) > 1_000_000
-    assert messages(text) == ["report.yaml:1:1: the document has too many values (is it an alias bomb?)"]
-    assert peak_megabytes(text) < 60  # what reading the text costs, not what expanding it would
+    found, peak = messages_and_peak(text, measure=True)
+    assert found == ["report.yaml:1:1: the document has too many values (is it an alias bomb?)"]
+    assert peak < 60  # what reading the text costs, not what expanding it would
 
 
 def test_aliases_cannot_nest_deeper_than_the_limit(parser):
@@ -229,8 +233,9 @@ def test_two_hundred_thousand_keys_are_refused_while_parsing(parser, monkeypatch
 def test_a_long_flow_list_is_refused_while_parsing(parser):
     text = "framework: [" + ", ".join(["1"] * 1_600_000) + "]\n"
     assert 4_500_000 < len(text) < 5 * 1024 * 1024
-    assert messages(text) == [f"report.yaml:1:1: the document has too many values (the limit is {MAX_NODES:,})"]
-    assert peak_megabytes(text) < 150
+    found, peak = messages_and_peak(text, measure=parser == "libyaml")
+    assert found == [f"report.yaml:1:1: the document has too many values (the limit is {MAX_NODES:,})"]
+    assert peak < 150
 
 
 def test_deep_flow_nesting_stops_at_the_limit(parser):
@@ -257,3 +262,189 @@ def test_a_file_over_the_size_limit_is_not_read(tmp_path: Path):
 def test_dump_yaml_quotes_what_yaml_1_2_would_read_as_numbers():
     data = {"a": ["1e5", "0o17", "yes", "2017-03-02", "12", "1_000", ".inf", "text"], "b": 1e5, "c": None}
     assert load_yaml(Path("r.yaml"), text=dump_yaml(data)).data == data
+
+
+# -- images -------------------------------------------------------------------------------
+
+from peelgen.diagnostics import FileRefused  # noqa: E402
+from peelgen.folder import Folder  # noqa: E402
+from peelgen.load_images import MAX_IMAGE_BYTES, MAX_PIXELS, load_image  # noqa: E402
+from peelgen.load_svg import MAX_SVG_DEPTH, MAX_SVG_ELEMENTS, MAX_USE_DEPTH  # noqa: E402
+
+
+def png(width: int, height: int) -> bytes:
+    """A PNG header declaring ``width`` × ``height`` (the pixel data need not follow:
+    the size must be refused before anything decodes it)."""
+    import struct
+    import zlib
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    return b"\x89PNG\r\n\x1a\n" + chunk + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+def jpeg(width: int, height: int) -> bytes:
+    import struct
+
+    app0 = b"\xff\xe0" + struct.pack(">H", 16) + b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, height, width, 1) + b"\x01\x11\x00"
+    return b"\xff\xd8" + app0 + sof + b"\xff\xd9"
+
+
+def gif(width: int, height: int, frames: list[tuple[int, int]] | None = None) -> bytes:
+    import struct
+
+    body = b""
+    for frame_width, frame_height in frames or [(width, height)]:
+        body += b"\x2c" + struct.pack("<HHHHB", 0, 0, frame_width, frame_height, 0) + b"\x02\x02\x44\x01\x00"
+    return b"GIF89a" + struct.pack("<HHBBB", width, height, 0, 0, 0) + body + b"\x3b"
+
+
+def webp(width: int, height: int) -> bytes:
+    bits = (width - 1) | ((height - 1) << 14)
+    chunk = b"VP8L" + (5).to_bytes(4, "little") + b"\x2f" + bits.to_bytes(4, "little")
+    return b"RIFF" + (4 + len(chunk)).to_bytes(4, "little") + b"WEBP" + chunk
+
+
+def load(tmp_path: Path, name: str, content: bytes):
+    (tmp_path / name).write_bytes(content)
+    return load_image(Folder.of([tmp_path]), name)
+
+
+def refused(tmp_path: Path, name: str, content: bytes) -> str:
+    with pytest.raises(FileRefused) as failure:
+        load(tmp_path, name, content)
+    return failure.value.message
+
+
+@pytest.mark.parametrize(("name", "content", "mime"), [
+    ("logo.png", png(200, 100), "image/png"), ("logo.jpg", jpeg(200, 100), "image/jpeg"),
+    ("logo.jpeg", jpeg(200, 100), "image/jpeg"), ("logo.gif", gif(200, 100), "image/gif"),
+    ("logo.webp", webp(200, 100), "image/webp"),
+    ("logo.svg", b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+                 b'<style>.a{fill:url(#g)}</style><defs><linearGradient id="g"/></defs>'
+                 b'<rect class="a" width="10" height="10"/><use href="#g"/></svg>', "image/svg+xml"),
+])
+def test_images_within_the_limits_load_as_data(tmp_path: Path, name: str, content: bytes, mime: str):
+    image = load(tmp_path, name, content)
+    assert image.mime == mime and image.data == content
+    assert image.data_uri().startswith(f"data:{mime};base64,")
+
+
+def test_a_sparse_five_gigabyte_logo_is_refused_by_its_size(tmp_path: Path, monkeypatch):
+    with (tmp_path / "logo.png").open("wb") as file:
+        file.truncate(5 * 1024 ** 3)
+    import os
+
+    real_read = os.read
+    reads: list[int] = []
+    monkeypatch.setattr(os, "read", lambda fd, n: reads.append(n) or real_read(fd, n))
+    with pytest.raises(FileRefused) as failure:
+        load_image(Folder.of([tmp_path]), "logo.png")
+    assert failure.value.message == (f"the image is too large (5,368,709,120 bytes; the limit is "
+                                     f"{MAX_IMAGE_BYTES:,} bytes)")
+    assert reads == []  # refused by fstat, before a byte was read
+
+
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("logo.png", b"<!DOCTYPE html><html><body>hi</body></html>",
+     "image 'logo.png' is not a PNG image (it is an HTML)"),
+    ("logo.png", jpeg(10, 10), "image 'logo.png' is not a PNG image (it is a JPEG)"),
+    ("logo.jpg", b"just some text", "image 'logo.jpg' is not a JPEG image (its content is not an image peelgen "
+                                    "knows)"),
+    ("logo.svg", png(10, 10), "image 'logo.svg' is not an SVG image (it is a PNG)"),
+    ("logo.svg", b"<html><svg></svg></html>", "image 'logo.svg' is not an SVG image (it is an HTML)"),
+])
+def test_the_real_type_must_match_the_name(tmp_path: Path, name: str, content: bytes, message: str):
+    assert refused(tmp_path, name, content) == message
+
+
+@pytest.mark.parametrize(("name", "content", "shown"), [
+    ("bomb.png", png(50_000, 50_000), "50,000 × 50,000"), ("bomb.jpg", jpeg(65_000, 65_000), "65,000 × 65,000"),
+    ("bomb.gif", gif(10_000, 10_000), "10,000 × 10,000"), ("bomb.webp", webp(16_000, 16_000), "16,000 × 16,000"),
+    ("frames.gif", gif(100, 100, [(6_000, 6_000)] * 2), "72,000,000 × 1"),
+])
+def test_decompression_bombs_are_refused_from_their_headers(tmp_path: Path, name: str, content: bytes, shown: str):
+    assert len(content) < 200
+    assert refused(tmp_path, name, content) == (f"image '{name}' has too many pixels ({shown}; the limit is "
+                                                f"{MAX_PIXELS:,} pixels)")
+
+
+def test_a_damaged_header_is_refused(tmp_path: Path):
+    assert refused(tmp_path, "logo.png", b"\x89PNG\r\n\x1a\n\x00\x00") == (
+        "image 'logo.png' is a damaged PNG file: its size cannot be read")
+
+
+SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+
+
+@pytest.mark.parametrize(("body", "problem"), [
+    ('<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + SVG_OPEN + "&b;</svg>",
+     "has a DOCTYPE, which could declare entities"),
+    ('<?xml-stylesheet href="http://example.com/x.css"?>' + SVG_OPEN + "</svg>",
+     "has a processing instruction <?xml-stylesheet …?>"),
+    (SVG_OPEN + "<script>alert(1)</script></svg>", "contains a script (<script>), which is not allowed"),
+    (SVG_OPEN + "<foreignObject><p>hi</p></foreignObject></svg>", "contains embedded HTML (foreignObject)"),
+    (SVG_OPEN.replace(">", ' onload="alert(1)">', 1) + "</svg>", "has an event handler (onload on <svg>)"),
+    (SVG_OPEN + '<image href="http://example.com/track.png"/></svg>',
+     "refers to 'http://example.com/track.png', outside the drawing"),
+    (SVG_OPEN + '<image xlink:href="file:///etc/passwd"/></svg>', "refers to 'file:///etc/passwd', outside"),
+    (SVG_OPEN + '<image href="data:image/svg+xml;base64,PHN2Zz4="/></svg>', "refers to 'data:image/svg+xml"),
+    (SVG_OPEN + '<rect style="fill:url(http://example.com/x.svg#p)"/></svg>',
+     "refers to 'url(http://example.com/x.svg#p)', outside the drawing"),
+    (SVG_OPEN + "<style>@import url(#x);</style></svg>", "has a stylesheet with @import"),
+    (SVG_OPEN + "<style>rect { fill: url('https://example.com/p') }</style></svg>",
+     "refers to 'url(https://example.com/p)'"),
+    (SVG_OPEN + '<a href="javascript:alert(1)"><rect/></a></svg>', "refers to 'javascript:alert(1)'"),
+    (SVG_OPEN + '<use href="other.svg#x"/></svg>', "refers to 'other.svg#x', outside the drawing"),
+    (SVG_OPEN + '<g id="a"><use href="#a"/></g></svg>', "has a <use> that copies itself"),
+    (SVG_OPEN + "<rect>" * (MAX_SVG_DEPTH + 1) + "</rect>" * (MAX_SVG_DEPTH + 1) + "</svg>",
+     f"is nested more than {MAX_SVG_DEPTH} levels deep"),
+    (SVG_OPEN + "<rect/>" * MAX_SVG_ELEMENTS + "</svg>", f"has more than {MAX_SVG_ELEMENTS:,} elements"),
+    (SVG_OPEN + "<rect", "is not well-formed XML: unclosed token" if False else "is not well-formed XML"),
+    ('<rect xmlns="http://www.w3.org/2000/svg"><svg/></rect>', "starts with <rect>, not <svg>"),
+])
+def test_svg_that_is_not_a_plain_drawing_is_refused(tmp_path: Path, body: str, problem: str):
+    message = refused(tmp_path, "logo.svg", body.encode())
+    assert message.startswith(f"SVG image 'logo.svg' {problem}"), message
+
+
+def use_bomb(levels: int, copies: int) -> str:
+    """Each group holds ``copies`` <use> of the one before: copies ** levels elements."""
+    groups = ['<g id="l0"><rect width="1" height="1"/></g>']
+    for level in range(1, levels + 1):
+        groups.append(f'<g id="l{level}">' + f'<use href="#l{level - 1}"/>' * copies + "</g>")
+    return SVG_OPEN + "<defs>" + "".join(groups) + f'</defs><use href="#l{levels}"/></svg>'
+
+
+def test_a_small_svg_of_nested_use_is_refused_before_drawing(tmp_path: Path):
+    text = use_bomb(8, 10)  # about 1.8 KB, 10 ** 8 elements once drawn
+    assert len(text) < 2500
+    assert refused(tmp_path, "logo.svg", text.encode()) == (
+        f"SVG image 'logo.svg' would have more than {MAX_SVG_ELEMENTS:,} elements once its <use> copies are made")
+
+
+def test_use_nested_deeper_than_the_limit_is_refused(tmp_path: Path):
+    text = use_bomb(MAX_USE_DEPTH + 2, 1)  # one copy each: small, but a long chain
+    assert refused(tmp_path, "logo.svg", text.encode()).startswith(
+        f"SVG image 'logo.svg' has <use> copies nested more than {MAX_USE_DEPTH} deep")
+    load(tmp_path, "ok.svg", use_bomb(3, 3).encode())  # a few copies are fine
+
+
+def test_a_long_use_chain_in_reverse_order_is_refused_without_deep_recursion(tmp_path: Path):
+    # Each group uses the next one, defined after it: nothing is known when the first is measured.
+    groups = "".join(f'<g id="l{n}"><use href="#l{n + 1}"/></g>' for n in range(5000)) + '<g id="l5000"/>'
+    assert refused(tmp_path, "logo.svg", (SVG_OPEN + groups + "</svg>").encode()).startswith(
+        f"SVG image 'logo.svg' has <use> copies nested more than {MAX_USE_DEPTH} deep")
+
+
+def test_image_problems_reach_the_cli_located_at_the_logo(cli, write, tmp_path):
+    (tmp_path / "logo.png").write_bytes(b"<html><body>not a picture</body></html>")
+    text = MINIMAL.replace("  publication_date: 2017-03-02\n",
+                           "  publication_date: 2017-03-02\n  logo: logo.png\n  logo_alt: Testshire crest\n")
+    write(text)
+    result = cli("build", "report.yaml", "-o", "out", "--format", "html")
+    assert result.code == 1
+    assert result.err_lines[0] == (
+        f"report.yaml:{line_of(text, 'logo: logo.png')}:9: meta.logo: image 'logo.png' is not a PNG image "
+        "(it is an HTML) (save it as PNG, or name the file after its real type)")
