@@ -279,34 +279,35 @@ class EventBuilder:
             self._define(event, position)
         if role != "key" and path is not None:
             self.source.values[path] = position
+        errors_before = len(self.errors)
         value = self._scalar_value(event, path if role != "key" else self.stack[-1].path, position)
         if event.anchor is not None:
             self.anchors[event.anchor] = _Anchor(value, path)
         plain = event.tag is None and event.implicit[0]
-        self._place(value, role, position, plain_text=event.value if plain else None)
+        self._place(value, role, position, plain_text=event.value if plain else None,
+                    reported=len(self.errors) > errors_before)
 
     def _scalar_value(self, event: ScalarEvent, path: DocPath | None, position: Position) -> Any:
         tag, text = event.tag, event.value
+        # First, so that no message ever echoes a control sequence to the terminal.
+        if control := _CONTROL.search(text):
+            self._error(path, position, f"the text contains the control character U+{ord(control.group()):04X}",
+                        "remove it; only tabs and line breaks are allowed in text")
+            return None
         try:
             if tag is None and event.implicit[0]:
-                value = _plain(text)
-            elif tag in _TEXT_TAGS:
-                value = text
-            elif tag == f"{_YAML}int":
-                value = _int(text)
-            elif tag == f"{_YAML}float":
-                value = _float(text)
-            else:
-                return self._tagged(tag, text, path, position)
+                return _plain(text)
+            if tag in _TEXT_TAGS:
+                return text
+            if tag == f"{_YAML}int":
+                return _int(text)
+            if tag == f"{_YAML}float":
+                return _float(text)
         except ValueError as error:
             what = "whole number" if tag == f"{_YAML}int" else "number"
             self._error(None, position, _number_problem(text, error, what))
             return None
-        if isinstance(value, str) and (control := _CONTROL.search(value)):
-            self._error(path, position, f"the text contains the control character U+{ord(control.group()):04X}",
-                        "remove it; only tabs and line breaks are allowed in text")
-            return None
-        return value
+        return self._tagged(tag, text, path, position)
 
     def _tagged(self, tag: str, text: str, path: DocPath | None, position: Position) -> Any:
         """A scalar with an explicit tag other than text and numbers."""
@@ -326,7 +327,9 @@ class EventBuilder:
             self._error(path, position, f"YAML values of this kind are not supported: {_NOT_SUPPORTED[tag]}",
                         "write text, a number or a list")
         else:
-            self._error(path, position, f"YAML tag '{tag}' is not allowed", "remove the tag; plain values only")
+            # A tag may spell control characters as %-escapes (!a%1B): show them escaped.
+            shown = _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", tag)
+            self._error(path, position, f"YAML tag '{shown}' is not allowed", "remove the tag; plain values only")
 
     def _start(self, event: MappingStartEvent | SequenceStartEvent) -> None:
         self._count(1)
@@ -382,7 +385,8 @@ class EventBuilder:
 
     # -- putting finished values in place ---------------------------------------------------
 
-    def _place(self, value: Any, role: str, position: Position, *, plain_text: str | None = None) -> None:
+    def _place(self, value: Any, role: str, position: Position, *, plain_text: str | None = None,
+               reported: bool = False) -> None:
         if role == "root":
             self.root = value
             return
@@ -391,7 +395,7 @@ class EventBuilder:
             assert isinstance(top.data, list)
             top.data.append(value)
         elif role == "key":
-            self._take_key(top, value, position, plain_text)
+            self._take_key(top, value, position, plain_text, reported=reported)
         else:
             assert isinstance(top.data, dict)
             if top.duplicate is not None:
@@ -400,9 +404,12 @@ class EventBuilder:
                 top.data[top.key] = value
             top.key, top.duplicate = _EXPECT_KEY, None
 
-    def _take_key(self, top: _Frame, key: Any, position: Position, plain_text: str | None) -> None:
+    def _take_key(self, top: _Frame, key: Any, position: Position, plain_text: str | None, *,
+                  reported: bool = False) -> None:
         assert isinstance(top.data, dict)
         top.key = _BAD_KEY
+        if reported:
+            return  # the key's own problem has been reported; its value is dropped
         if not isinstance(key, str):
             what = {bool: "true or false", int: "a number", float: "a number", type(None): "nothing (null)"}.get(
                 type(key), "a list or mapping")

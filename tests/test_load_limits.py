@@ -448,3 +448,17 @@ def test_image_problems_reach_the_cli_located_at_the_logo(cli, write, tmp_path):
     assert result.err_lines[0] == (
         f"report.yaml:{line_of(text, 'logo: logo.png')}:9: meta.logo: image 'logo.png' is not a PNG image "
         "(it is an HTML) (save it as PNG, or name the file after its real type)")
+
+
+@pytest.mark.parametrize("text", ['"a\\e[2Jb": 1\n', 'k: !!bool "\\e[2J"\n', 'k: !!int "\\e]0;x\\a"\n',
+                                  'k: !custom "\\e[31m"\n'])
+def test_no_message_echoes_an_escape_sequence(parser, text: str):
+    [message] = messages(text)
+    assert "\x1b" not in message and "\x07" not in message
+    assert "the text contains the control character U+001B" in message
+
+
+def test_a_tag_spelling_an_escape_sequence_is_shown_escaped(parser):
+    [message] = messages("k: !a%1B%5B2J b\n")
+    assert message == ("report.yaml:1:4: k: YAML tag '!a\\x1b[2J' is not allowed (remove the tag; plain values "
+                       "only)")
