@@ -199,7 +199,7 @@ class EventBuilder:
         self.stack: list[_Frame] = []
         self.anchors: dict[str, _Anchor] = {}
         # Character spans of quoted and block scalars, kept only to check where tabs are.
-        self.spans: list[tuple[int, int]] | None = [] if keep_spans else None
+        self.spans: list[tuple[int, int, bool]] | None = [] if keep_spans else None
 
     # -- the event loop ------------------------------------------------------------------
 
@@ -274,7 +274,7 @@ class EventBuilder:
         path, role = self._slot()
         position = _position(event, event.style == "|" or event.style == ">")
         if self.spans is not None and event.style:  # quoted or block text may hold tabs (plain: None or "")
-            self.spans.append((event.start_mark.index, event.end_mark.index))
+            self.spans.append((event.start_mark.index, event.end_mark.index, event.style in ("|", ">")))
         if event.anchor is not None:
             self._define(event, position)
         if role != "key" and path is not None:
@@ -439,7 +439,10 @@ class EventBuilder:
         """A tab outside quoted or block text and comments. libyaml allows tabs after a key
         and inside plain text, PyYAML's pure-Python parser (and ruamel, before) never did;
         refused, so that both parsers accept the same files."""
-        spans = self.spans or []
+        # A block scalar's text starts on the line after its indicator; its header line
+        # (| or >, indicators, a comment) may hold no tab outside the comment.
+        spans = [(text.find("\n", start) + 1 or end, end) if block else (start, end)
+                 for start, end, block in self.spans or []]
         starts = [start for start, _ in spans]
         for match in re.finditer("\t", text):
             index = match.start()
