@@ -142,7 +142,8 @@ def test_tabs_inside_quoted_or_block_text_and_comments_are_fine(parser, text: st
                                               ("key: [a,\tb]\n", 9), ("key: |\t\n  text\n", 7)])
 def test_tabs_in_plain_text_are_refused_by_both_parsers(parser, text: str, column: int):
     [message] = messages(text)
-    assert message.startswith(f"report.yaml:1:{column}: YAML syntax error: found character '\\t'")
+    assert message.startswith(f"report.yaml:1:{column}: YAML syntax error: ")
+    assert "found '\\t'" in message or "found character '\\t'" in message
 
 
 def test_duplicate_keys_are_all_reported(parser):
