@@ -34,6 +34,7 @@ NUMBER_LOCALE = "en_GB"
 MISSING = ("", "-", "–", "—")
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_SEPARATOR_LINE = re.compile(r"sep=([,;\t|])")
 # The characters a number may have before Babel checks where the commas are.
 _NUMBER = re.compile(r"[+-]?(?=[0-9.,]*[0-9])[0-9.,]+(?:[eE][+-]?[0-9]+)?")
 _MISSING_HINT = "leave the cell empty for a missing value"
@@ -89,7 +90,12 @@ def read_csv(path: Path) -> tuple[CsvText | None, list[Diagnostic]]:
         return None, failure.diagnostics
     comments, offset, first_line = _preamble(text)
     header_end = _NEWLINE.search(text, offset)
-    delimiter = _delimiter(text[offset:header_end.start() if header_end else len(text)])
+    header = text[offset:header_end.start() if header_end else len(text)]
+    if (declared := _SEPARATOR_LINE.fullmatch(header.strip())) and header_end is not None:
+        # Excel's "sep=;" line names the delimiter; the header follows it.
+        delimiter, offset, first_line = declared.group(1), header_end.end(), first_line + 1
+    else:
+        delimiter = _delimiter(header)
     parsed = CsvText(name, comments, first_line, [], [], delimiter)
     problem = _read_rows(text[offset:], parsed)
     return (None, [problem]) if problem else (parsed, [])

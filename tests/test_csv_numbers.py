@@ -100,6 +100,12 @@ def test_semicolon_separated_files_are_read(tmp_path: Path):
     assert parsed is not None and parsed.delimiter == ";"
 
 
+def test_excels_sep_line_names_the_delimiter(tmp_path: Path):
+    _, problems = load(tmp_path, "sep=;\r\nforce;value\r\nAlphashire;1,234\r\nBetashire;x\r\n")
+    assert problems == ["data.csv:4:11: column 'value' expects a number, got 'x' (leave the cell empty for a "
+                        "missing value)"]
+
+
 def test_an_error_after_a_quoted_newline_is_on_its_own_line(tmp_path: Path):
     text = 'force,value\n"Alpha\nshire",1\nBetashire,x\n'
     _, problems = load(tmp_path, text)
