@@ -61,7 +61,8 @@ def check_image(data: bytes, kind: str, name: str) -> bytes:
     """``data`` if it is a ``kind`` image within the limits; :class:`FileRefused` otherwise."""
     actual = sniff(data)
     if actual != kind:
-        found = f"it is {_with_article(actual)}" if actual else "its content is not an image peelgen knows"
+        found = "its content is not an image peelgen knows" if actual is None else (
+            "it is an HTML page" if actual == "HTML" else f"it is {_with_article(actual)} image")
         raise FileRefused(f"image '{name}' is not {_with_article(kind)} image ({found})",
                           f"save it as {kind}, or name the file after its real type")
     if kind == "SVG":

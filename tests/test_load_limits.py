@@ -349,12 +349,12 @@ def test_a_sparse_five_gigabyte_logo_is_refused_by_its_size(tmp_path: Path, monk
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("logo.png", b"<!DOCTYPE html><html><body>hi</body></html>",
-     "image 'logo.png' is not a PNG image (it is an HTML)"),
-    ("logo.png", jpeg(10, 10), "image 'logo.png' is not a PNG image (it is a JPEG)"),
+     "image 'logo.png' is not a PNG image (it is an HTML page)"),
+    ("logo.png", jpeg(10, 10), "image 'logo.png' is not a PNG image (it is a JPEG image)"),
     ("logo.jpg", b"just some text", "image 'logo.jpg' is not a JPEG image (its content is not an image peelgen "
                                     "knows)"),
-    ("logo.svg", png(10, 10), "image 'logo.svg' is not an SVG image (it is a PNG)"),
-    ("logo.svg", b"<html><svg></svg></html>", "image 'logo.svg' is not an SVG image (it is an HTML)"),
+    ("logo.svg", png(10, 10), "image 'logo.svg' is not an SVG image (it is a PNG image)"),
+    ("logo.svg", b"<html><svg></svg></html>", "image 'logo.svg' is not an SVG image (it is an HTML page)"),
 ])
 def test_the_real_type_must_match_the_name(tmp_path: Path, name: str, content: bytes, message: str):
     assert refused(tmp_path, name, content) == message
@@ -448,7 +448,7 @@ def test_image_problems_reach_the_cli_located_at_the_logo(cli, write, tmp_path):
     assert result.code == 1
     assert result.err_lines[0] == (
         f"report.yaml:{line_of(text, 'logo: logo.png')}:9: meta.logo: image 'logo.png' is not a PNG image "
-        "(it is an HTML) (save it as PNG, or name the file after its real type)")
+        "(it is an HTML page) (save it as PNG, or name the file after its real type)")
 
 
 @pytest.mark.parametrize("text", ['"a\\e[2Jb": 1\n', 'k: !!bool "\\e[2J"\n', 'k: !!int "\\e]0;x\\a"\n',
