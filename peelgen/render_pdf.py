@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from peelgen import pdf_tags
 from peelgen.assets import builtin_dir
 
 
@@ -191,15 +192,21 @@ def layout(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = ()) -> A
     styles = builtin_dir("styles")
     fetcher = _folder_fetcher_class()(safe_fetcher([report_dir, styles, *style_dirs]))
     document = HTML(string=html, base_url=styles.as_uri() + "/", url_fetcher=fetcher)
-    return document.render(font_config=_font_config(tuple(style_dirs)))
+    pages = document.render(font_config=_font_config(tuple(style_dirs)))
+    pdf_tags.clean_bookmark_labels(pages)
+    return pages
 
 
 def write_pdf(pages: Any, *, tagged: bool = True, epoch: int = 0) -> bytes:
     """PDF bytes for laid-out pages; ``epoch`` (seconds) dates embedded fonts when
     SOURCE_DATE_EPOCH is not set."""
-    options: dict[str, Any] = {"pdf_variant": "pdf/ua-1"} if tagged else {}
-    with _source_date_epoch(epoch):
-        return pages.write_pdf(**options)
+    if not tagged:
+        with _source_date_epoch(epoch):
+            return pages.write_pdf()
+    furniture = pdf_tags.Furniture()
+    with _source_date_epoch(epoch), pdf_tags.tagging_fixes(furniture):
+        data = pages.write_pdf(pdf_variant="pdf/ua-1")
+    return pdf_tags.mark_artifacts(data, furniture)
 
 
 def render_pdf(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = (), tagged: bool = True,

@@ -1,0 +1,214 @@
+"""PDF/UA-1 checks on a finished PDF, after the Matterhorn Protocol's machine-checkable
+failure conditions (the checkpoint number leads each message).
+
+No free PDF/UA validator can be installed from Debian, npm or PyPI, so peelgen reads the
+structure itself with pikepdf (and the text with pypdf). This covers what can be decided
+from the file alone; whether alternative text or a reading order makes sense still needs
+a person. Used by ``tests/test_conformance.py`` and ``scripts/check-standards``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+
+# Standard structure types of ISO 32000-1, 14.8.4 (anything else needs a RoleMap entry).
+_STANDARD_TYPES_TEXT = """
+    Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private P H H1 H2 H3 H4 H5 H6
+    L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note Reference BibEntry Code Link Annot
+    Ruby RB RT RP Warichu WT WP Figure Formula Form"""
+STANDARD_TYPES = frozenset(_STANDARD_TYPES_TEXT.split())
+_PAINTING = frozenset({"Tj", "TJ", "'", '"', "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "sh", "Do", "BI"})
+_GLUED_NUMBER = re.compile(r"[^\W\d]\d{1,3}$")  # "Overall judgment2": a footnote call in a title
+_AUTO_HYPHEN = ("\u2010", "\u00ad")  # what automatic hyphenation puts at a line end
+
+
+@dataclass
+class Structure:
+    """The structure tree of a PDF, walked once."""
+
+    elements: list[pikepdf.Dictionary] = field(default_factory=list)
+    reachable: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _structure(pdf: pikepdf.Pdf) -> Structure:
+    found = Structure()
+    stack = list(reversed(_kids(pdf.Root.StructTreeRoot)))
+    while stack:
+        element = stack.pop()
+        if not isinstance(element, pikepdf.Dictionary) or "/S" not in element or element.objgen in found.reachable:
+            continue
+        found.reachable.add(element.objgen)
+        found.elements.append(element)  # depth-first, in reading order
+        stack.extend(reversed(_kids(element)))
+    return found
+
+
+def _catalog(pdf: pikepdf.Pdf) -> Iterator[str]:
+    root = pdf.Root
+    if "/StructTreeRoot" not in root:
+        yield "01-006: the document is not tagged (no structure tree)"
+    marked = root.get("/MarkInfo", {})
+    if not bool(marked.get("/Marked", False)):
+        yield "01-002: MarkInfo /Marked is not true"
+    if bool(marked.get("/Suspects", False)):
+        yield "01-003: MarkInfo /Suspects is true"
+    if not str(root.get("/Lang", "")).strip():
+        yield "11-001: the document has no /Lang"
+    if not bool(root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False)):
+        yield "07-002: ViewerPreferences /DisplayDocTitle is not true"
+    if "/Metadata" not in root:
+        yield "06-001: no XMP metadata stream"
+        return
+    meta = pdf.open_metadata()
+    if meta.get("pdfuaid:part") != "1":
+        yield f"06-002: XMP pdfuaid:part is {meta.get('pdfuaid:part')!r}, not '1'"
+    if not meta.get("dc:title"):
+        yield "06-003: XMP has no dc:title"
+
+
+def _page_content(pdf: pikepdf.Pdf, structure: Structure) -> Iterator[str]:
+    nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums", pikepdf.Array())
+    parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for number, page in enumerate(pdf.pages, start=1):
+        key = page.obj.get("/StructParents")
+        parents = parent_tree.get(int(key)) if key is not None else None
+        stack: list[str] = []
+        outside: Counter[str] = Counter()
+        for operands, operator in pikepdf.parse_content_stream(page):
+            op = str(operator)
+            if op in ("BDC", "BMC"):
+                stack.append(str(operands[0]))
+                if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]:
+                    mcid = int(operands[1].MCID)
+                    if parents is None or mcid >= len(parents) or parents[mcid].objgen not in structure.reachable:
+                        yield f"01-004: page {number}: marked content {mcid} is tagged, but no structure element has it"
+            elif op == "EMC" and stack:
+                stack.pop()
+            elif op in _PAINTING and not stack:
+                outside[op] += 1
+        if outside:
+            yield f"01-005: page {number}: content neither tagged nor an artifact ({dict(outside)})"
+        if "/Annots" in page.obj and str(page.obj.get("/Tabs", "")) != "/S":
+            yield f"28-001?: page {number} has annotations but /Tabs is not /S"
+
+
+def _elements(structure: Structure, role_map: pikepdf.Object) -> Iterator[str]:
+    ids: Counter[str] = Counter()
+    headings: list[int] = []
+    for element in structure.elements:
+        kind = str(element.S)[1:]
+        if kind not in STANDARD_TYPES and f"/{kind}" not in role_map:
+            yield f"02-001: structure type {kind} is neither standard nor role-mapped"
+        if kind == "Figure" and not str(element.get("/Alt", "")).strip() and "/ActualText" not in element:
+            yield "13-004: a Figure has no alternative text"
+        if kind == "TH":
+            attributes = element.get("/A")
+            attribute_list = list(attributes) if isinstance(attributes, pikepdf.Array) else [attributes]
+            if not any(isinstance(a, pikepdf.Dictionary) and "/Scope" in a for a in attribute_list):
+                yield "15-003: a table header (TH) has no /Scope"
+        if kind == "Note":
+            if "/ID" not in element:
+                yield "19-003: a Note has no /ID"
+            else:
+                ids[str(element.ID)] += 1
+        if re.fullmatch(r"H[1-6]", kind):
+            headings.append(int(kind[1]))
+    for note_id, count in ids.items():
+        if count > 1:
+            yield f"19-004: Note ID {note_id} is used {count} times"
+    previous = 0
+    for level in headings:
+        if level > previous + 1:
+            yield f"14-003: heading level H{level} follows H{previous or '(none)'}"
+        previous = level
+
+
+def _annotations(pdf: pikepdf.Pdf) -> Iterator[str]:
+    nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums", pikepdf.Array())
+    parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    for number, page in enumerate(pdf.pages, start=1):
+        for annotation in page.obj.get("/Annots", []):
+            if annotation.get("/Subtype") != "/Link":
+                continue
+            parent = parent_tree.get(int(annotation.get("/StructParent", -1)))
+            if not isinstance(parent, pikepdf.Dictionary) or parent.get("/S") != "/Link":
+                yield f"28-011: page {number}: a link annotation is not inside a Link structure element"
+            contents = str(annotation.get("/Contents", "")).strip()
+            target = str(annotation.get("/A", {}).get("/URI", "") or annotation.get("/Dest", ""))
+            if not contents:
+                yield f"28-008?: page {number}: a link annotation has no /Contents description"
+            elif contents in (target, target.lstrip("/")):
+                yield f"28-008?: page {number}: link description is its raw target {contents!r}"
+
+
+def _outline(pdf: pikepdf.Pdf) -> Iterator[str]:
+    with pdf.open_outline() as outline:
+        stack = list(outline.root)
+        while stack:
+            item = stack.pop()
+            stack.extend(item.children)
+            if _GLUED_NUMBER.search(item.title or ""):
+                yield f"outline: bookmark {item.title!r} ends in a number glued to a word (a footnote call?)"
+
+
+def _fonts(pdf: pikepdf.Pdf) -> Iterator[str]:
+    seen: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        for font in _all_fonts(page.obj.get("/Resources", {}), set()):
+            if font.objgen in seen:
+                continue
+            seen.add(font.objgen)
+            descendants = font.get("/DescendantFonts")
+            descriptor = (descendants[0] if descendants else font).get("/FontDescriptor", {})
+            if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                yield f"31-009: font {font.get('/BaseFont')} is not embedded"
+
+
+def _all_fonts(resources: pikepdf.Object, visited: set[tuple[int, int]]) -> Iterator[pikepdf.Object]:
+    yield from resources.get("/Font", {}).values()
+    for xobject in resources.get("/XObject", {}).values():
+        if xobject.objgen in visited or xobject.get("/Subtype") != "/Form":
+            continue
+        visited.add(xobject.objgen)
+        yield from _all_fonts(xobject.get("/Resources", {}), visited)
+
+
+def _hyphenation(data: bytes) -> Iterator[str]:
+    from pypdf import PdfReader
+
+    for number, page in enumerate(PdfReader(io.BytesIO(data)).pages, start=1):
+        broken = [line.split()[-1] for line in (page.extract_text() or "").splitlines()
+                  if line.rstrip().endswith(_AUTO_HYPHEN)]
+        if broken:
+            yield f"hyphenation: page {number}: {len(broken)} word(s) split by automatic hyphens, e.g. {broken[0]!r}"
+
+
+def check_pdf(source: bytes | Path) -> list[str]:
+    """Every problem found, one message each; an empty list when the PDF passes."""
+    data = source if isinstance(source, bytes) else source.read_bytes()
+    problems: list[str] = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        problems += _catalog(pdf)
+        if "/StructTreeRoot" in pdf.Root:
+            structure = _structure(pdf)
+            problems += _page_content(pdf, structure)
+            problems += _elements(structure, pdf.Root.StructTreeRoot.get("/RoleMap", pikepdf.Dictionary()))
+            problems += _annotations(pdf)
+        problems += _outline(pdf)
+        problems += _fonts(pdf)
+    problems += _hyphenation(data)
+    return problems
