@@ -139,3 +139,69 @@ def is_duplicate_svg_id(message: dict[str, Any], svg_ids: set[str]) -> bool:
     """Whether a Nu message is about an id repeated between inline SVG charts."""
     match = _ID_MESSAGE.match(message["message"])
     return bool(match) and match.group(1) in svg_ids
+
+
+def _summary_lines(findings: list[Finding], files: list[Path], limit: int) -> list[str]:
+    lines = []
+    for path in files:
+        own = [f for f in findings if f.file == path.name]
+        if not own:
+            lines.append(f"  ok    {path.name}")
+            continue
+        lines.append(f"  FAIL  {path.name}: {len(own)} problem(s)")
+        counted: dict[str, int] = {}
+        for finding in own:
+            key = re.sub(r"line \d+: ", "", str(finding))
+            counted[key] = counted.get(key, 0) + 1
+        for shown, (text, count) in enumerate(counted.items()):
+            if shown == limit:
+                lines.append(f"        … and {len(counted) - limit} more kinds of problem")
+                break
+            lines.append(f"        {text}" + (f" (×{count})" if count > 1 else ""))
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``scripts/check-standards DIR``: every check on the HTML and PDF files in DIR."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="check-standards", description=(
+        "Check web pages with the Nu HTML Checker and axe-core (WCAG 2.2 A/AA, at several widths, "
+        "plus page reflow) and PDFs against PDF/UA-1 structure checks."))
+    parser.add_argument("folder", type=Path, help="a folder of peelgen output (HTML and PDF files)")
+    parser.add_argument("--widths", default=",".join(map(str, WIDTHS)), help="viewport widths for axe (px)")
+    parser.add_argument("--pdf-only", action="store_true", help="check only the PDFs (needs no Java, Node or Chromium)")
+    parser.add_argument("--limit", type=int, default=15, help="kinds of problem shown per file (default 15)")
+    args = parser.parse_args(argv)
+    if not args.folder.is_dir():
+        parser.error(f"{args.folder} is not a folder")
+    pages = sorted(args.folder.rglob("*.html"))
+    pdfs = sorted(args.folder.rglob("*.pdf"))
+    if not pages and not pdfs:
+        parser.error(f"no .html or .pdf files in {args.folder}")
+    findings = pdf_findings(pdfs)
+    if not args.pdf_only and pages:
+        missing = missing_tools()
+        if missing:
+            print("check-standards: cannot check web pages; missing:\n  " + "\n  ".join(missing)
+                  + "\n(use --pdf-only to check only the PDFs)")
+            return 2
+        widths = [int(w) for w in args.widths.split(",")]
+        findings += nu_findings(run_nu(pages)) + axe_findings(run_axe(pages, widths))
+        versions = tool_versions()
+        print(f"Web pages: Nu HTML Checker {versions.get('vnu-jar', '?')}, axe-core {versions.get('axe-core', '?')} "
+              f"(WCAG 2.2 A and AA rules) in {versions.get('chromium', 'Chromium')} at {args.widths} px, "
+              "with every <details> open; no sideways page scrolling.")
+    print("PDFs: PDF/UA-1 structure checks after the Matterhorn Protocol (peelgen.pdf_checks).\n")
+    checked = pdfs + ([] if args.pdf_only else pages)
+    print("\n".join(_summary_lines(findings, sorted(checked), args.limit)))
+    failed = {f.file for f in findings}
+    if findings:
+        print(f"\nFAILED: {len(findings)} problem(s) in {len(failed)} of {len(checked)} file(s)")
+        return 1
+    print(f"\nPASSED: {len(checked)} file(s), no problems found")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
