@@ -137,7 +137,7 @@ def _elements(structure: Structure, role_map: pikepdf.Object) -> Iterator[str]:
         previous = level
 
 
-def _annotations(pdf: pikepdf.Pdf) -> Iterator[str]:
+def _annotations(pdf: pikepdf.Pdf, structure: Structure) -> Iterator[str]:
     nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums", pikepdf.Array())
     parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
     for number, page in enumerate(pdf.pages, start=1):
@@ -145,7 +145,8 @@ def _annotations(pdf: pikepdf.Pdf) -> Iterator[str]:
             if annotation.get("/Subtype") != "/Link":
                 continue
             parent = parent_tree.get(int(annotation.get("/StructParent", -1)))
-            if not isinstance(parent, pikepdf.Dictionary) or parent.get("/S") != "/Link":
+            if not isinstance(parent, pikepdf.Dictionary) or parent.get("/S") != "/Link" \
+                    or parent.objgen not in structure.reachable:
                 yield f"28-011: page {number}: a link annotation is not inside a Link structure element"
             contents = str(annotation.get("/Contents", "")).strip()
             target = str(annotation.get("/A", {}).get("/URI", "") or annotation.get("/Dest", ""))
@@ -207,7 +208,7 @@ def check_pdf(source: bytes | Path) -> list[str]:
             structure = _structure(pdf)
             problems += _page_content(pdf, structure)
             problems += _elements(structure, pdf.Root.StructTreeRoot.get("/RoleMap", pikepdf.Dictionary()))
-            problems += _annotations(pdf)
+            problems += _annotations(pdf, structure)
         problems += _outline(pdf)
         problems += _fonts(pdf)
     problems += _hyphenation(data)

@@ -9,6 +9,8 @@ Two steps, both inside ``render_pdf.write_pdf``:
    leaders) out of ``Link`` elements. It also records which marked content belongs to
    page furniture: margin boxes (running heads, page numbers, markings) and elements
    hidden from assistive technology (``aria-hidden="true"``, such as the draft watermark).
+   The contents' dot leaders stay tagged, as they are part of each link (and carry its
+   annotation), but read as a space (``/ActualText``).
 2. ``mark_artifacts`` then rewrites the page content streams with pikepdf: furniture
    becomes ``/Artifact`` marked content (PDF/UA-1 7.8, Matterhorn checkpoint 18) instead of
    tagged content that no structure element reaches, the structure elements WeasyPrint
@@ -101,6 +103,8 @@ def _fix_element(box: Any, element: Any, note_ids: set[str]) -> None:
         name = accessible_name(html)
         if name:
             annotation["Contents"] = pydyf.String(name)
+    if getattr(box, "is_leader", False):
+        element["ActualText"] = pydyf.String(" ")
     if box.element_tag.count("::"):
         return
     classes = (html.get("class") or "").split()
@@ -182,21 +186,27 @@ def _artifact_properties(kind: dict[str, str]) -> pikepdf.Dictionary:
     return pikepdf.Dictionary({key: pikepdf.Name(value) for key, value in kind.items()})
 
 
+_BDC = pikepdf.Operator("BDC")
+
+
 def _rewrite_page(pdf: pikepdf.Pdf, page: pikepdf.Page, furniture: dict[int, dict[str, str]],
                   renumber: dict[int, int]) -> None:
-    instructions = []
-    for operands, operator in pikepdf.parse_content_stream(page):
-        if str(operator) == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]:
-            mcid = int(operands[1].MCID)
-            if mcid in furniture:
-                kind = furniture[mcid]
-                if kind:
-                    operands = [pikepdf.Name.Artifact, _artifact_properties(kind)]
-                else:
-                    operands, operator = [pikepdf.Name.Artifact], pikepdf.Operator("BMC")
-            else:
-                operands = [operands[0], pikepdf.Dictionary(MCID=renumber[mcid])]
-        instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
+    instructions = pikepdf.parse_content_stream(page)
+    for index, instruction in enumerate(instructions):
+        if instruction.operator != _BDC:
+            continue
+        operands = instruction.operands
+        if not isinstance(operands[1], pikepdf.Dictionary) or "/MCID" not in operands[1]:
+            continue
+        mcid = int(operands[1].MCID)
+        if mcid not in furniture:
+            replacement = pikepdf.ContentStreamInstruction([operands[0], pikepdf.Dictionary(MCID=renumber[mcid])], _BDC)
+        elif furniture[mcid]:
+            replacement = pikepdf.ContentStreamInstruction(
+                [pikepdf.Name.Artifact, _artifact_properties(furniture[mcid])], _BDC)
+        else:
+            replacement = pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact], pikepdf.Operator("BMC"))
+        instructions[index] = replacement
     page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
 
 
