@@ -80,66 +80,90 @@ def _catalog(pdf: pikepdf.Pdf) -> Iterator[str]:
         yield "06-003: XMP has no dc:title"
 
 
-def _page_content(pdf: pikepdf.Pdf, structure: Structure) -> Iterator[str]:
+def _parent_tree(pdf: pikepdf.Pdf) -> dict[int, pikepdf.Object]:
     nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums", pikepdf.Array())
-    parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    return {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+
+
+def _unreached_mcid(operands: list[pikepdf.Object], parents: pikepdf.Object | None,
+                    reachable: set[tuple[int, int]]) -> int | None:
+    """The MCID of a BDC whose structure element is missing or not in the tree."""
+    if len(operands) < 2 or not isinstance(operands[1], pikepdf.Dictionary) or "/MCID" not in operands[1]:
+        return None
+    mcid = int(operands[1].MCID)
+    if parents is None or mcid >= len(parents) or parents[mcid].objgen not in reachable:
+        return mcid
+    return None
+
+
+def _page_problems(number: int, page: pikepdf.Page, parents: pikepdf.Object | None,
+                   reachable: set[tuple[int, int]]) -> Iterator[str]:
+    depth = 0
+    outside: Counter[str] = Counter()
+    for operands, operator in pikepdf.parse_content_stream(page):
+        op = str(operator)
+        if op in ("BDC", "BMC"):
+            depth += 1
+            mcid = _unreached_mcid(list(operands), parents, reachable) if op == "BDC" else None
+            if mcid is not None:
+                yield f"01-004: page {number}: marked content {mcid} is tagged, but no structure element has it"
+        elif op == "EMC":
+            depth = max(depth - 1, 0)
+        elif op in _PAINTING and not depth:
+            outside[op] += 1
+    if outside:
+        yield f"01-005: page {number}: content neither tagged nor an artifact ({dict(outside)})"
+    if "/Annots" in page.obj and str(page.obj.get("/Tabs", "")) != "/S":
+        yield f"28-001?: page {number} has annotations but /Tabs is not /S"
+
+
+def _page_content(pdf: pikepdf.Pdf, structure: Structure) -> Iterator[str]:
+    parent_tree = _parent_tree(pdf)
     for number, page in enumerate(pdf.pages, start=1):
         key = page.obj.get("/StructParents")
         parents = parent_tree.get(int(key)) if key is not None else None
-        stack: list[str] = []
-        outside: Counter[str] = Counter()
-        for operands, operator in pikepdf.parse_content_stream(page):
-            op = str(operator)
-            if op in ("BDC", "BMC"):
-                stack.append(str(operands[0]))
-                if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]:
-                    mcid = int(operands[1].MCID)
-                    if parents is None or mcid >= len(parents) or parents[mcid].objgen not in structure.reachable:
-                        yield f"01-004: page {number}: marked content {mcid} is tagged, but no structure element has it"
-            elif op == "EMC" and stack:
-                stack.pop()
-            elif op in _PAINTING and not stack:
-                outside[op] += 1
-        if outside:
-            yield f"01-005: page {number}: content neither tagged nor an artifact ({dict(outside)})"
-        if "/Annots" in page.obj and str(page.obj.get("/Tabs", "")) != "/S":
-            yield f"28-001?: page {number} has annotations but /Tabs is not /S"
+        yield from _page_problems(number, page, parents, structure.reachable)
+
+
+def _has_kid(element: pikepdf.Object, kind: str) -> bool:
+    return any(isinstance(kid, pikepdf.Dictionary) and kid.get("/S") == pikepdf.Name(f"/{kind}")
+               for kid in _kids(element))
+
+
+def _element_problems(element: pikepdf.Dictionary, kind: str, role_map: pikepdf.Object) -> Iterator[str]:
+    if kind not in STANDARD_TYPES and f"/{kind}" not in role_map:
+        yield f"02-001: structure type {kind} is neither standard nor role-mapped"
+    if kind == "Figure" and not str(element.get("/Alt", "")).strip() and "/ActualText" not in element:
+        yield "13-004: a Figure has no alternative text"
+    if kind == "TH":
+        attributes = element.get("/A")
+        attribute_list = list(attributes) if isinstance(attributes, pikepdf.Array) else [attributes]
+        if not any(isinstance(a, pikepdf.Dictionary) and "/Scope" in a for a in attribute_list):
+            yield "15-003: a table header (TH) has no /Scope"
+    if kind == "Note":
+        if "/ID" not in element:
+            yield "19-003: a Note has no /ID"
+        elif not _has_kid(element, "Lbl") and not str(element.ID).rpartition("-part-")[2].isdigit():
+            yield f"19: Note {element.ID} does not start with its number as a label (Lbl)"
 
 
 def _elements(structure: Structure, role_map: pikepdf.Object) -> Iterator[str]:
     ids: Counter[str] = Counter()
-    headings: list[int] = []
+    previous = 0
     for element in structure.elements:
         kind = str(element.S)[1:]
-        if kind not in STANDARD_TYPES and f"/{kind}" not in role_map:
-            yield f"02-001: structure type {kind} is neither standard nor role-mapped"
-        if kind == "Figure" and not str(element.get("/Alt", "")).strip() and "/ActualText" not in element:
-            yield "13-004: a Figure has no alternative text"
-        if kind == "TH":
-            attributes = element.get("/A")
-            attribute_list = list(attributes) if isinstance(attributes, pikepdf.Array) else [attributes]
-            if not any(isinstance(a, pikepdf.Dictionary) and "/Scope" in a for a in attribute_list):
-                yield "15-003: a table header (TH) has no /Scope"
-        if kind == "Note":
-            if "/ID" not in element:
-                yield "19-003: a Note has no /ID"
-            else:
-                ids[str(element.ID)] += 1
+        yield from _element_problems(element, kind, role_map)
+        if kind == "Note" and "/ID" in element:
+            ids[str(element.ID)] += 1
         if re.fullmatch(r"H[1-6]", kind):
-            headings.append(int(kind[1]))
-    for note_id, count in ids.items():
-        if count > 1:
-            yield f"19-004: Note ID {note_id} is used {count} times"
-    previous = 0
-    for level in headings:
-        if level > previous + 1:
-            yield f"14-003: heading level H{level} follows H{previous or '(none)'}"
-        previous = level
+            if int(kind[1]) > previous + 1:
+                yield f"14-003: heading level {kind} follows H{previous or '(none)'}"
+            previous = int(kind[1])
+    yield from (f"19-004: Note ID {note_id} is used {count} times" for note_id, count in ids.items() if count > 1)
 
 
 def _annotations(pdf: pikepdf.Pdf, structure: Structure) -> Iterator[str]:
-    nums = pdf.Root.StructTreeRoot.ParentTree.get("/Nums", pikepdf.Array())
-    parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    parent_tree = _parent_tree(pdf)
     for number, page in enumerate(pdf.pages, start=1):
         for annotation in page.obj.get("/Annots", []):
             if annotation.get("/Subtype") != "/Link":
