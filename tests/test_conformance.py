@@ -64,14 +64,16 @@ def _require_web_checkers() -> None:
 
 
 @pytest.fixture(scope="session")
-def nu_messages(output_dir) -> list[dict]:
-    _require_web_checkers()
+def nu_messages(request) -> list[dict]:
+    _require_web_checkers()  # before building the examples, so a skip is quick
+    output_dir = request.getfixturevalue("output_dir")
     return standards.run_nu(sorted(output_dir.glob("*.html")))
 
 
 @pytest.fixture(scope="session")
-def axe_results(output_dir) -> dict[tuple[str, int], dict]:
+def axe_results(request) -> dict[tuple[str, int], dict]:
     _require_web_checkers()
+    output_dir = request.getfixturevalue("output_dir")
     results = standards.run_axe(sorted(output_dir.glob("*.html")))
     return {(Path(r["file"]).name, r["width"]): r for r in results}
 
@@ -91,7 +93,7 @@ def _svg_ids(page: Path) -> frozenset[str]:
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=IDS)
-def test_web_page_passes_the_nu_html_checker(example, example_outputs, nu_messages, output_dir):
+def test_web_page_passes_the_nu_html_checker(nu_messages, example, example_outputs, output_dir):
     name = _name(example, example_outputs, ".html")
     found = [m for m in nu_messages if m["file"] == name and not known_duplicate_svg_id(m, output_dir)]
     assert [str(f) for f in standards.nu_findings(found)] == []
@@ -105,14 +107,14 @@ def test_inline_svg_charts_have_unique_ids(nu_messages, output_dir):
 
 @pytest.mark.parametrize("width", standards.WIDTHS)
 @pytest.mark.parametrize("example", EXAMPLES, ids=IDS)
-def test_web_page_has_no_axe_violations(example, width, example_outputs, axe_results):
+def test_web_page_has_no_axe_violations(axe_results, example, width, example_outputs):
     result = axe_results[(_name(example, example_outputs, ".html"), width)]
     assert [f"{v['id']}: {v['help']} {v['nodes']}" for v in result["violations"]] == []
 
 
 @pytest.mark.parametrize("width", standards.WIDTHS)
 @pytest.mark.parametrize("example", EXAMPLES, ids=IDS)
-def test_web_page_does_not_scroll_sideways(example, width, example_outputs, axe_results):
+def test_web_page_does_not_scroll_sideways(axe_results, example, width, example_outputs):
     result = axe_results[(_name(example, example_outputs, ".html"), width)]
     assert (result["scrollWidth"], result["wide"]) == (result["clientWidth"], [])
 
