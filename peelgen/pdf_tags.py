@@ -4,9 +4,8 @@ Two steps, both inside ``render_pdf.write_pdf``:
 
 1. While WeasyPrint builds the structure tree (``weasyprint.pdf.tags``), ``tagging_fixes``
    wraps its two helpers to tag footnotes as ``Note`` (with their number as ``Lbl`` and
-   the note's id as ``/ID``), give table headers a ``/Scope``, describe every link
-   annotation by its accessible name, and keep links' generated text (contents-page
-   leaders) out of ``Link`` elements. It also records which marked content belongs to
+   the note's id as ``/ID``), give table headers a ``/Scope``, and describe every link
+   annotation by its accessible name. It also records which marked content belongs to
    page furniture: margin boxes (running heads, page numbers, markings) and elements
    hidden from assistive technology (``aria-hidden="true"``, such as the draft watermark).
    The contents' dot leaders stay tagged, as they are part of each link (and carry its
@@ -112,11 +111,14 @@ def _fix_element(box: Any, element: Any, note_ids: set[str]) -> None:
         element["S"] = "/Note"
         element["ID"] = pydyf.String(_unique(html.get("id"), note_ids))
     if element["S"] == "/TH":
-        scope = _HEADER_SCOPES.get(html.get("scope", ""))
-        if scope is None:
-            scope = "/Row" if html.getparent() is not None and html.getparent().getparent() is not None \
-                and html.getparent().getparent().tag == "tbody" else "/Column"
-        element["A"]["Scope"] = scope
+        element["A"]["Scope"] = _HEADER_SCOPES.get(html.get("scope", "")) or _default_scope(html)
+
+
+def _default_scope(cell: Any) -> str:
+    """A header cell without ``scope``: a row header in the table body, else a column's."""
+    row = cell.getparent()
+    group = row.getparent() if row is not None else None
+    return "/Row" if group is not None and group.tag == "tbody" else "/Column"
 
 
 def _unique(wanted: str, used: set[str]) -> str:
@@ -131,7 +133,10 @@ def _unique(wanted: str, used: set[str]) -> str:
 
 @contextlib.contextmanager
 def tagging_fixes(furniture: Furniture) -> Iterator[None]:
-    """Patch WeasyPrint's tagger for one ``write_pdf`` call (see the module docstring)."""
+    """Patch WeasyPrint's tagger for one ``write_pdf`` call (see the module docstring).
+
+    The patch is process-wide while it lasts; peelgen builds in parallel with processes,
+    never with threads, so one PDF is tagged at a time in each process."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.absolute import AbsolutePlaceholder
     from weasyprint.pdf import tags as tags_module
