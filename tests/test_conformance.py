@@ -228,3 +228,12 @@ def test_pdf_checks_fail_an_untagged_pdf(write, tmp_path):
     problems = check_pdf(write_pdf(pages, tagged=False))
     assert any(p.startswith("01-006") for p in problems)
     assert any(p.startswith(("06-001", "06-002")) for p in problems)
+
+
+def test_pdf_checks_catch_words_split_by_automatic_hyphens():
+    from weasyprint import HTML
+
+    words = "accountabilities responsibilities " * 12
+    html = f'<html lang="en-GB"><body style="width: 2cm; hyphens: auto"><p>{words}</p></body></html>'
+    problems = check_pdf(HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
+    assert any(p.startswith("hyphenation") for p in problems), problems
