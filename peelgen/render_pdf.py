@@ -38,9 +38,10 @@ def safe_fetcher(allowed_roots: Sequence[Path]):
     def fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
         parts = urlsplit(url)
         if parts.scheme == "data":
-            from weasyprint.urls import default_url_fetcher
+            from weasyprint.urls import URLFetcher
 
-            return default_url_fetcher(url)
+            response = URLFetcher(allowed_protocols=("data",)).fetch(url)
+            return {"string": response.read(), "redirected_url": url}
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefusedURL(f"peelgen does not fetch {parts.scheme or 'relative'} URLs: {url}")
         real = Path(os.path.realpath(unquote(parts.path)))
