@@ -77,7 +77,7 @@ def test_both_parsers_give_the_same_data_and_positions(example: Path, monkeypatc
     assert fast.data == slow.data
     assert fast.source.values == slow.source.values
     assert fast.source.keys == slow.source.keys
-    assert len(fast.source.values) > 200  # every value has a position, not only the top
+    assert len(fast.source.values) > 100  # every value has a position, not only the top (the smallest example has 131)
 
 
 # -- scalars: YAML 1.2, as before ----------------------------------------------------------
