@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from peelgen.diagnostics import BuildFailed, Diagnostic
 from peelgen.document import Document
@@ -58,9 +59,8 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
     outputs: dict[str, bytes] = {}
     name = compiled.validated.source.file
     try:
-        # Charts are drawn once and shared by the web page and the print HTML.
-        charts = _draw_charts(doc) if formats else {}
         if "html" in formats:
+            charts = _draw_charts(doc, "web", name)  # narrow, with large text: readable on a phone
             outputs[f"{doc.slug}.html"] = render_html(
                 doc, target="web", template_dirs=template_dirs, style_dirs=style_dirs, charts=charts,
             ).encode("utf-8")
@@ -68,7 +68,7 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
             from peelgen.render_pdf import render_pdf
 
             html = render_html(doc, target="print", template_dirs=template_dirs, style_dirs=style_dirs,
-                               charts=charts)
+                               charts=_draw_charts(doc, "print", name))
             epoch = int(dt.datetime.combine(doc.publication_date, dt.time(), dt.UTC).timestamp())
             outputs[f"{doc.slug}.pdf"] = render_pdf(
                 html, report_dir=compiled.validated.base_dir, style_dirs=style_dirs, tagged=tagged, epoch=epoch)
@@ -80,13 +80,14 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
     return outputs
 
 
-def _draw_charts(doc: Document) -> dict[str, str]:
-    """SVG of every chart, by figure id; matplotlib is imported only if there are charts."""
+def _draw_charts(doc: Document, target: Literal["web", "print"], source: str) -> dict[str, str]:
+    """SVG of every chart for ``target``, by figure id; matplotlib is imported only if
+    there are charts. ``source`` names the report in messages about charts."""
     if not any(figure.chart is not None for figure in doc.figures.values()):
         return {}
     from peelgen.render_charts import render_charts
 
-    return render_charts(doc)
+    return render_charts(doc, target=target, source=source)
 
 
 def write_atomically(out_dir: Path, outputs: dict[str, bytes]) -> list[Path]:

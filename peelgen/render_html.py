@@ -164,7 +164,7 @@ def render_html(doc: Document, *, target: Target = "web", template_dirs: Sequenc
         if any(f.chart for f in doc.figures.values()):
             from peelgen.render_charts import render_charts
 
-            charts = render_charts(doc)
+            charts = render_charts(doc, target=target)
 
     def render_figure(figure_id: str) -> Markup:
         svg = charts.get(figure_id, "")
