@@ -95,7 +95,7 @@ def _values(chart: ChartView) -> Iterator[tuple[str, float]]:
 
 def draw(chart: ChartView, title: str, ident: str, *, target: Target = "web") -> str:
     """The chart as an SVG document (a string), for the figure with anchor ``ident``."""
-    from peelgen.charts.kinds import draw_kind, figure_height
+    from peelgen.charts.kinds import draw_kind, figure_height, lay_out
     from peelgen.charts.style import pyplot, rc_params
     from peelgen.charts.svg import tidy
 
@@ -110,7 +110,7 @@ def draw(chart: ChartView, title: str, ident: str, *, target: Target = "web") ->
             if chart.illustrative:  # in a strip of its own along the bottom, clear of the labels
                 bottom = 1.8 * geometry.font_pt / (fig.get_figheight() * 72)
                 fig.text(0.99, 0.01, "Illustrative data", ha="right", va="bottom", color="#4a4a4a", style="italic")
-            fig.tight_layout(rect=(0, bottom, 1, 1))
+            lay_out(fig, ax, chart, geometry, (0, bottom, 1, 1))
             buffer = io.StringIO()
             fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
                                                         "Type": None})

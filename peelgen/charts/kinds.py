@@ -13,28 +13,58 @@ import textwrap
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from peelgen.charts.style import BAND, DARK, GREY, INK, MID, OTHER, Geometry
+from peelgen.charts.style import BAND, DARK, GREY, GRID, INK, MID, OTHER, Geometry
 from peelgen.document import ChartView
 from peelgen.formatting import number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 BAND_LABEL = "One standard deviation either side of the mean"
 ROW_KINDS = ("ranked", "shares")  # one row per category: the figure grows with the rows
 
 
 def figure_height(chart: ChartView, geometry: Geometry) -> float:
-    """The figure's height in points: fixed for plots, grown row by row for bar lists."""
+    """A first guess at the figure's height in points (see :func:`fit_rows`)."""
     if chart.type not in ROW_KINDS:
         return geometry.height_pt
-    legend_rows = math.ceil(_legend_entries(chart) / geometry.legend_columns)
-    furniture = 3.2 * geometry.label_pt + legend_rows * 1.6 * geometry.font_pt
-    return max(len(chart.categories) * geometry.row_pt + furniture, 3 * geometry.row_pt + furniture)
+    return len(chart.categories) * geometry.row_pt + 8 * geometry.font_pt
 
 
-def _legend_entries(chart: ChartView) -> int:
-    return (chart.band is not None) + (chart.reference is not None) if chart.type == "ranked" else 0
+def lay_out(fig: Figure, ax: Axes, chart: ChartView, geometry: Geometry, rect: tuple[float, ...]) -> None:
+    """Lay the figure out, then draw the grid where the final ticks fell."""
+    _fit_rows(fig, ax, chart, geometry, rect)
+    _grid(ax, "x" if chart.type in ROW_KINDS else "y")
+
+
+def _fit_rows(fig: Figure, ax: Axes, chart: ChartView, geometry: Geometry, rect: tuple[float, ...]) -> None:
+    """For bar lists, grow the figure until every row has its full height, however much
+    room the legend and labels took."""
+    fig.tight_layout(rect=rect)
+    if chart.type not in ROW_KINDS:
+        return
+    wanted = max(len(chart.categories), 2) * geometry.row_pt
+    height = fig.get_figheight() * 72
+    plot = ax.get_position().height * height
+    if plot < wanted - 0.5:
+        bottom = rect[1] * height  # the strip kept free along the bottom stays the same size
+        height += wanted - plot
+        fig.set_figheight(height / 72)
+        fig.tight_layout(rect=(rect[0], bottom / height, rect[2], rect[3]))
+
+
+def _grid(ax: Axes, axis: str) -> None:
+    """Grid lines at the value axis's ticks as one path (matplotlib's own grid is a path
+    per line, each with its own group and clip path)."""
+    ticks, limits = (ax.get_xticks(), ax.get_xlim()) if axis == "x" else (ax.get_yticks(), ax.get_ylim())
+    low, high = sorted(limits)
+    inside = [t for t in ticks if low <= t <= high]
+    along = [v for t in inside for v in (t, t, math.nan)]
+    across = [0.0, 1.0, math.nan] * len(inside)
+    xs, ys, transform = (along, across, ax.get_xaxis_transform()) if axis == "x" else (
+        across, along, ax.get_yaxis_transform())
+    ax.plot(xs, ys, transform=transform, color=GRID, linewidth=0.6, zorder=0.5, scalex=False, scaley=False)
 
 
 def draw_kind(ax: Axes, chart: ChartView, geometry: Geometry) -> None:
@@ -93,6 +123,7 @@ def _comparison(ax: Axes, chart: ChartView, geometry: Geometry) -> None:
                             va="top" if below else "bottom", xytext=(0, -2 if below else 2),
                             textcoords="offset points")
     ax.set_xticks(x, [_wrap(c, geometry.wrap) for c in chart.categories])
+    ax.margins(y=0.12)  # room for the value labels inside the plot, clear of the legend
     _zero_floor(ax, chart.series)
     ax.set_ylabel(chart.unit_label)
     _legend_above(ax, 2, geometry)
@@ -102,12 +133,10 @@ def _ranked(ax: Axes, chart: ChartView, geometry: Geometry) -> None:
     """Every force as a horizontal bar, highest first: names read across, at any width."""
     [(_, values)] = chart.series
     y = list(range(len(chart.categories)))
-    if chart.band:
+    if chart.band:  # under the bars: its dotted edges show in the gaps, against the band or white
         low, high = chart.band
-        ax.axvspan(low, high, facecolor=BAND, edgecolor=GREY, hatch="....", linewidth=0, label=BAND_LABEL,
+        ax.axvspan(low, high, facecolor=BAND, edgecolor=GREY, linestyle=":", linewidth=0.8, label=BAND_LABEL,
                    zorder=0)
-        for edge in (low, high):  # under the bars: only seen in the gaps, against the band or white
-            ax.axvline(edge, color=GREY, linestyle=":", linewidth=0.8, zorder=1)
     colours = [DARK if c == chart.highlight else OTHER for c in chart.categories]
     ax.barh(y, [v or 0 for v in values], 0.72, color=colours, linewidth=0, zorder=2)
     if chart.reference:
@@ -141,8 +170,6 @@ def _shares(ax: Axes, chart: ChartView, geometry: Geometry) -> None:
 
 def _bar_list_axes(ax: Axes, chart: ChartView) -> None:
     """Horizontal bars: values along the bottom, a zero line where the bars start."""
-    ax.grid(axis="x")
-    ax.grid(axis="y", visible=False)
     ax.spines["left"].set_visible(False)
     ax.axvline(0, color=GREY, linewidth=0.8, zorder=2.5)
     ax.margins(x=0.08)

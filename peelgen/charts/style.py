@@ -92,10 +92,7 @@ def rc_params(geometry: Geometry) -> dict[str, object]:
         "ytick.color": INK,
         "xtick.major.size": 0,  # no tick marks: grid lines and labels do their job
         "ytick.major.size": 0,
-        "axes.grid": True,
-        "axes.grid.axis": "y",
-        "grid.color": GRID,
-        "grid.linewidth": 0.6,
+        "axes.grid": False,  # drawn as one path by peelgen.charts.kinds
         "axes.axisbelow": True,
         "legend.frameon": False,
         "hatch.linewidth": 0.6,

@@ -33,6 +33,7 @@ _HREFS = (f"{{{XLINK_NS}}}href", "href")
 _REFERENCE = re.compile(r"url\(#([^)]+)\)")
 _DECIMAL = re.compile(r"-?\d+\.\d{3,}")
 _FONT_FAMILY = re.compile(r"font-family: [^;]*(; )?")
+_NO_ROTATION = re.compile(r"^rotate\(-?0 [^)]*\)$")
 
 
 def tidy(svg: str, ident: str, title: str, description: str) -> str:
@@ -126,6 +127,8 @@ def _finish_elements(root: ET.Element, referenced: set[str], prefix: str) -> Non
                 element.set(name, _REFERENCE.sub(lambda m: f"url(#{prefix}{m.group(1)})", value))
         if element.tag == _PATH and "d" in element.attrib:
             element.set("d", _DECIMAL.sub(_two_decimals, " ".join(element.attrib["d"].split())))
+        if _NO_ROTATION.match(element.get("transform", "")):
+            del element.attrib["transform"]
         style = element.get("style")
         if style is not None and "font-family" in style:
             element.set("style", _FONT_FAMILY.sub("", style).rstrip("; "))
