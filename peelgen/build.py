@@ -80,9 +80,10 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
     return outputs
 
 
-def _draw_charts(doc: Document, target: Literal["web", "print"], source: str) -> dict[str, str]:
+def _draw_charts(doc: Document, target: Literal["web", "print"] = "print", source: str = "report") -> dict[str, str]:
     """SVG of every chart for ``target``, by figure id; matplotlib is imported only if
-    there are charts. ``source`` names the report in messages about charts."""
+    there are charts. ``source`` names the report in messages about charts. (The
+    defaults keep bench/run.py's one-argument call working.)"""
     if not any(figure.chart is not None for figure in doc.figures.values()):
         return {}
     from peelgen.render_charts import render_charts

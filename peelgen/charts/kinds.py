@@ -34,17 +34,16 @@ def figure_height(chart: ChartView, geometry: Geometry) -> float:
 
 def lay_out(fig: Figure, ax: Axes, chart: ChartView, geometry: Geometry, rect: tuple[float, ...]) -> None:
     """Lay the figure out, then draw the grid where the final ticks fell."""
-    _fit_rows(fig, ax, chart, geometry, rect)
+    _fit_plot(fig, ax, chart, geometry, rect)
     _grid(ax, "x" if chart.type in ROW_KINDS else "y")
 
 
-def _fit_rows(fig: Figure, ax: Axes, chart: ChartView, geometry: Geometry, rect: tuple[float, ...]) -> None:
-    """For bar lists, grow the figure until every row has its full height, however much
-    room the legend and labels took."""
+def _fit_plot(fig: Figure, ax: Axes, chart: ChartView, geometry: Geometry, rect: tuple[float, ...]) -> None:
+    """Grow the figure until the plot has its full height (for bar lists, every row its
+    pitch), however much room the legend and labels took."""
     fig.tight_layout(rect=rect)
-    if chart.type not in ROW_KINDS:
-        return
-    wanted = max(len(chart.categories), 2) * geometry.row_pt
+    rows = chart.type in ROW_KINDS
+    wanted = max(len(chart.categories), 2) * geometry.row_pt if rows else geometry.plot_pt
     height = fig.get_figheight() * 72
     plot = ax.get_position().height * height
     if plot < wanted - 0.5:
@@ -202,7 +201,9 @@ def _control(ax: Axes, chart: ChartView, geometry: Geometry) -> None:
         if outside:
             ax.plot([i for i, _ in outside], [v for _, v in outside], linestyle="none", marker="s", markersize=7,
                     markerfacecolor="white", markeredgecolor=INK, label="Outside the limits")
-    step = max(1, math.ceil(len(x) / geometry.max_labels))
+    # Slanted labels need only about a line's height each along the axis.
+    fits = int(0.85 * geometry.width_pt / (1.6 * geometry.font_pt))
+    step = max(1, math.ceil(len(x) / fits))
     ax.set_xticks(x[::step], chart.categories[::step], rotation=45, ha="right")
     _zero_floor(ax, chart.series)
     ax.set_ylabel(chart.unit_label)

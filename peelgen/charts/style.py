@@ -50,6 +50,7 @@ class Geometry:
     target: Target
     width_pt: float
     height_pt: float  # trend, comparison and control charts; bar lists grow with their rows
+    plot_pt: float  # the least height of a plot's axes: a tall legend makes the figure taller
     font_pt: float  # every text: ticks, legends, annotations, notes
     label_pt: float  # axis labels
     row_pt: float  # one bar of a ranked or shares chart, with its gap
@@ -58,10 +59,10 @@ class Geometry:
     max_labels: int  # category labels along a horizontal axis before some are skipped
 
 
-WEB = Geometry("web", width_pt=360, height_pt=270, font_pt=9.5, label_pt=10, row_pt=13, legend_columns=1,
-               wrap=12, max_labels=6)
-PRINT = Geometry("print", width_pt=453.6, height_pt=216, font_pt=7.5, label_pt=8, row_pt=9.5, legend_columns=2,
-                 wrap=18, max_labels=12)
+WEB = Geometry("web", width_pt=360, height_pt=270, plot_pt=170, font_pt=9.5, label_pt=10, row_pt=13,
+               legend_columns=1, wrap=12, max_labels=6)
+PRINT = Geometry("print", width_pt=453.6, height_pt=216, plot_pt=130, font_pt=7.5, label_pt=8, row_pt=9.5,
+                 legend_columns=3, wrap=18, max_labels=12)
 GEOMETRY: dict[str, Geometry] = {"web": WEB, "print": PRINT}
 
 # The phone arithmetic above, as numbers the readability test checks.
