@@ -22,7 +22,7 @@ from peelgen.document import ChartView, Document, FigureView
 from peelgen.formatting import number
 
 __all__ = ["MAX_BARS", "MAX_MAGNITUDE", "MAX_POINTS", "ChartCache", "DiskChartCache", "MemoryChartCache",
-           "chart_problems", "default_cache_dir", "draw", "render_charts"]
+           "build_cache", "chart_problems", "default_cache_dir", "draw", "render_charts"]
 
 MAX_BARS = 200  # bars in a ranked, shares or comparison chart: four times the forces of England and Wales
 MAX_POINTS = 1_000  # periods in a trend or control chart
@@ -49,6 +49,12 @@ def render_charts(doc: Document, *, target: Target = "web", cache: ChartCache | 
     if isinstance(cache, DiskChartCache):
         cache.trim()
     return charts
+
+
+def build_cache(*, enabled: bool = True) -> ChartCache | None:
+    """The chart cache a build uses: on disk under ``$XDG_CACHE_HOME/peelgen/charts``,
+    or none at all (``--no-cache``). Pass it to :func:`render_charts` for each target."""
+    return DiskChartCache() if enabled else None
 
 
 def _cached_draw(chart: ChartView, title: str, ident: str, target: Target, cache: ChartCache | None) -> str:

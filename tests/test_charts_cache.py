@@ -13,7 +13,7 @@ import peelgen.render_charts as render_module
 from peelgen.build import compile_report
 from peelgen.charts import cache as cache_module
 from peelgen.charts.cache import DiskChartCache, MemoryChartCache, chart_key, default_cache_dir
-from peelgen.render_charts import render_charts
+from peelgen.render_charts import build_cache, render_charts
 from tests.test_metrics import DATA_REPORT, write_data
 
 
@@ -127,3 +127,27 @@ def test_the_disk_cache_is_trimmed_to_its_cap_least_recently_used_first(tmp_path
     cache.trim()
     kept = sorted(p.name[:2] for p in tmp_path.glob("*/*.svg"))
     assert kept == ["00", "03"]
+
+
+def test_concurrent_writers_and_readers_only_ever_see_whole_entries(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    cache = DiskChartCache(tmp_path)
+    key = "ee" + "2" * 62
+    versions = [f"<svg>{'v' * 20_000}{n}</svg>" for n in range(8)]
+
+    def write_then_read(n: int) -> str | None:
+        cache.put(key, versions[n])
+        return cache.get(key)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        seen = list(pool.map(write_then_read, list(range(8)) * 4))
+    assert all(entry in versions for entry in seen)
+    assert [p.name for p in tmp_path.rglob("*.tmp")] == []
+
+
+def test_builds_get_the_disk_cache_unless_told_not_to(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cache = build_cache()
+    assert isinstance(cache, DiskChartCache) and cache.folder == tmp_path / "peelgen" / "charts"
+    assert build_cache(enabled=False) is None

@@ -24,9 +24,12 @@ def svg_texts(svg: str) -> list[str]:
 def test_dollar_signs_and_backslashes_in_labels_are_drawn_as_typed(write, tmp_path, target):
     write_data(tmp_path, {**FORCES, **{label: 10.0 + i for i, label in enumerate(TEX_LABELS)}})
     (tmp_path / "data" / "trend.csv").write_text("period,$\\frac{1}{,England and Wales\n$x$,1,2\n\\alpha$,3,4\n")
-    doc = compile_report(write(DATA_REPORT)).document
+    report = DATA_REPORT.replace("chart: {type: trend, dataset: trend}",
+                                 "chart: {type: trend, dataset: trend, y_label: 'Cost in $ (\\sqrt{x}$)'}")
+    doc = compile_report(write(report)).document
     charts = render_charts(doc, target=target)
     ranked, trend = svg_texts(charts["ranked"]), svg_texts(charts["trend"])
+    assert "Cost in $ (\\sqrt{x}$)" in trend  # the axis label
     for label in TEX_LABELS:
         assert label in ranked
     assert {"$x$", "\\alpha$"} <= set(trend)
