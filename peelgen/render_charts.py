@@ -43,9 +43,9 @@ def render_charts(doc: Document, *, target: Target = "web", cache: ChartCache | 
         raise BuildFailed(problems)
     charts = {}
     for figure in figures:
-        assert figure.chart is not None
         title = f"{doc.labels.figure} {figure.number}: {figure.plain_title}"
-        charts[figure.id] = _cached_draw(figure.chart, title, figure.anchor, target, cache)
+        if figure.chart is not None:
+            charts[figure.id] = _cached_draw(figure.chart, title, figure.anchor, target, cache)
     if isinstance(cache, DiskChartCache):
         cache.trim()
     return charts

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+Rect = tuple[float, float, float, float]  # left, bottom, right, top, as fractions of the figure
 BAND_LABEL = "One standard deviation either side of the mean"
 ROW_KINDS = ("ranked", "shares")  # one row per category: the figure grows with the rows
 
@@ -32,13 +33,13 @@ def figure_height(chart: ChartView, geometry: Geometry) -> float:
     return len(chart.categories) * geometry.row_pt + 8 * geometry.font_pt
 
 
-def lay_out(fig: Figure, ax: Axes, chart: ChartView, geometry: Geometry, rect: tuple[float, ...]) -> None:
+def lay_out(fig: Figure, ax: Axes, chart: ChartView, geometry: Geometry, rect: Rect) -> None:
     """Lay the figure out, then draw the grid where the final ticks fell."""
     _fit_plot(fig, ax, chart, geometry, rect)
     _grid(ax, "x" if chart.type in ROW_KINDS else "y")
 
 
-def _fit_plot(fig: Figure, ax: Axes, chart: ChartView, geometry: Geometry, rect: tuple[float, ...]) -> None:
+def _fit_plot(fig: Figure, ax: Axes, chart: ChartView, geometry: Geometry, rect: Rect) -> None:
     """Grow the figure until the plot has its full height (for bar lists, every row its
     pitch), however much room the legend and labels took."""
     fig.tight_layout(rect=rect)
@@ -82,11 +83,11 @@ def _value_label(value: float, chart: ChartView) -> str:
     return number(value, chart.decimals)
 
 
-def _category_ticks(ax: Axes, labels: Sequence[str], geometry: Geometry, **options: object) -> None:
+def _category_ticks(ax: Axes, labels: Sequence[str], geometry: Geometry) -> None:
     """Category labels along the x axis, wrapped, and thinned out when there are many."""
     step = max(1, math.ceil(len(labels) / geometry.max_labels))
     positions = list(range(0, len(labels), step))
-    ax.set_xticks(positions, [_wrap(labels[i], geometry.wrap) for i in positions], **options)
+    ax.set_xticks(positions, [_wrap(labels[i], geometry.wrap) for i in positions])
 
 
 def _zero_floor(ax: Axes, series: Sequence[tuple[str, Sequence[float | None]]]) -> None:
@@ -190,7 +191,8 @@ def _control(ax: Axes, chart: ChartView, geometry: Geometry) -> None:
     the limits are drawn as larger squares, so they stand out without colour."""
     [(name, values)] = chart.series
     x = list(range(len(chart.categories)))
-    ax.plot(x, values, color=DARK, marker="o", markersize=3.5, linewidth=1.4, label=name)
+    gapped = [math.nan if v is None else v for v in values]  # a missing month is a gap in the line
+    ax.plot(x, gapped, color=DARK, marker="o", markersize=3.5, linewidth=1.4, label=name)
     if chart.limits:
         mean, lower, upper = chart.limits
         ax.axhline(mean, color=INK, linestyle="-", linewidth=1, label=f"Mean ({_value_label(mean, chart)})")

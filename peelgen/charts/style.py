@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Literal
+from typing import Any, Literal
 
 from peelgen.assets import builtin_dir
 
@@ -70,7 +70,7 @@ PHONE_COLUMN_PX = 350
 MIN_PHONE_TEXT_PX = 9.0
 
 
-def rc_params(geometry: Geometry) -> dict[str, object]:
+def rc_params(geometry: Geometry) -> dict[str, Any]:
     """matplotlib settings: text stays text, ids are stable and no text is parsed as TeX."""
     return {
         "svg.fonttype": "none",  # text stays text: selectable, searchable, read aloud
