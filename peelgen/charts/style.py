@@ -111,5 +111,8 @@ def pyplot() -> ModuleType:
 
     for face in ("Regular", "Bold", "Italic", "BoldItalic"):
         font_manager.fontManager.addfont(str(builtin_dir("styles") / "fonts" / f"NotoSans-{face}.ttf"))
+    # matplotlib's own defaults, not a matplotlibrc the user may have: the same report
+    # draws the same charts on every machine, which the chart cache relies on.
+    matplotlib.rcdefaults()
     matplotlib.rcParams.update(rc_params(PRINT))
     return plt
