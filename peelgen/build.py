@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from peelgen.diagnostics import BuildFailed, Diagnostic
 from peelgen.document import Document
@@ -45,8 +46,9 @@ def compile_report(path: Path) -> Compiled:
 def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs: Sequence[Path] = (),
                    style_dirs: Sequence[Path] = (), tagged: bool = True,
                    charts: dict[str, str] | None = None) -> dict[str, bytes]:
-    """``charts``: the SVG of each chart by figure id, when the caller has them already
-    (``serve`` keeps those whose data did not change); drawn here otherwise."""
+    """``charts``: the SVG of each chart for the web page by figure id, when the caller
+    has them already (``serve`` keeps those whose data did not change); drawn here
+    otherwise. The PDF's charts are always drawn here, at print size."""
     from jinja2 import TemplateError
 
     from peelgen.render_html import render_html
@@ -61,10 +63,9 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
     outputs: dict[str, bytes] = {}
     name = compiled.validated.source.file
     try:
-        # Charts are drawn once and shared by the web page and the print HTML.
-        if charts is None:
-            charts = _draw_charts(doc) if formats else {}
         if "html" in formats:
+            if charts is None:  # narrow, with large text: readable on a phone
+                charts = _draw_charts(doc, "web", name)
             outputs[f"{doc.slug}.html"] = render_html(
                 doc, target="web", template_dirs=template_dirs, style_dirs=style_dirs, charts=charts,
             ).encode("utf-8")
@@ -72,7 +73,7 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
             from peelgen.render_pdf import render_pdf
 
             html = render_html(doc, target="print", template_dirs=template_dirs, style_dirs=style_dirs,
-                               charts=charts)
+                               charts=_draw_charts(doc, "print", name))
             epoch = int(dt.datetime.combine(doc.publication_date, dt.time(), dt.UTC).timestamp())
             outputs[f"{doc.slug}.pdf"] = render_pdf(
                 html, report_dir=compiled.validated.base_dir, style_dirs=style_dirs, tagged=tagged, epoch=epoch)
@@ -96,13 +97,15 @@ def _own_styles(templates: Path) -> Path:
     return styles
 
 
-def _draw_charts(doc: Document) -> dict[str, str]:
-    """SVG of every chart, by figure id; matplotlib is imported only if there are charts."""
+def _draw_charts(doc: Document, target: Literal["web", "print"] = "print", source: str = "report") -> dict[str, str]:
+    """SVG of every chart for ``target``, by figure id; matplotlib is imported only if
+    there are charts. ``source`` names the report in messages about charts. (The
+    defaults keep bench/run.py's one-argument call working.)"""
     if not any(figure.chart is not None for figure in doc.figures.values()):
         return {}
     from peelgen.render_charts import render_charts
 
-    return render_charts(doc)
+    return render_charts(doc, target=target, source=source)
 
 
 def build(path: Path, out_dir: Path, formats: Iterable[str] = FORMATS, *,
