@@ -106,6 +106,15 @@ class _Constructor(RoundTripConstructor):
         except ValueError as error:
             raise ConstructorError(None, None, _number_problem(node, error, "number"), node.start_mark) from None
 
+    def construct_yaml_bool(self, node: Any) -> Any:
+        try:
+            return super().construct_yaml_sbool(node)
+        except KeyError:  # "!!bool good": ruamel looks the text up in its table of booleans
+            text = str(node.value)
+            shown = text if len(text) <= 40 else text[:37] + "…"
+            raise ConstructorError(None, None, f"'{shown}' is not true or false (remove the !!bool tag)",
+                                   node.start_mark) from None
+
     def construct_timestamp_as_text(self, node: Any) -> Any:
         # Keep dates as strings so an impossible date ("2017-02-30") becomes a located
         # validation error rather than a crash inside the parser.
@@ -114,6 +123,7 @@ class _Constructor(RoundTripConstructor):
 
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 _Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
+_Constructor.add_constructor("tag:yaml.org,2002:bool", _Constructor.construct_yaml_bool)
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_timestamp_as_text)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from peelgen import framework as frameworks
+from peelgen.characters import check_characters
 from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, suggest
 from peelgen.folder import Folder
 from peelgen.framework import Framework, SubQuestion
@@ -48,15 +49,19 @@ def validate(loaded: LoadedFile) -> ValidatedReport:
     data = _normalise_grades(loaded.data, framework) if framework else loaded.data
     placeholders = check_placeholders(loaded.data, source)
     diagnostics.extend(placeholders)
+    characters, flagged = check_characters(loaded.data, source)
+    diagnostics.extend(characters)
     diagnostics.extend(_check_raw_cells(loaded.data, source))
     if framework is not None and framework.question_grades:
         diagnostics.extend(_check_grades_present(loaded.data, source))
     try:
         report = Report.model_validate(data, context={"framework": framework})
     except ValidationError as error:
-        # A placeholder ("grade: TODO") is reported as such, not also as a bad value.
-        unfilled = {d.path for d in placeholders}
-        diagnostics.extend(d for d in _from_pydantic(error, source, data) if d.path not in unfilled)
+        # A placeholder ("grade: TODO") or a control character is reported as such, not
+        # also as a bad value (nor as an unknown key that would print the character).
+        reported = {d.path for d in placeholders} | flagged
+        diagnostics.extend(d for d in _from_pydantic(error, source, data)
+                           if not any(d.path[:len(p)] == p for p in reported))
         raise BuildFailed(diagnostics) from None
     if framework is None:
         raise BuildFailed(diagnostics)
