@@ -126,8 +126,15 @@ case("ssti-self-context", template("{{ self._TemplateReference__context | list |
 case("ssti-attr-filter", template("{{ (doc | attr('__class__')).__mro__ }}"), SANDBOX, area="render")
 case("ssti-format-string", template("{{ '{0.__class__.__init__.__globals__}'.format(doc) }}"), SANDBOX,
      area="render")
-case("ssti-loader-reads-file", template("{{ doc.__init__.__globals__['Path']('/etc/hostname').read_text() }}"),
-     SANDBOX, area="render")
+
+
+def _ssti_reads_secret(ws: Workspace) -> None:
+    ws.report(WITH_TEMPLATES)
+    ws.write(TOP_TEMPLATE, "{{ cycler.__init__.__globals__.__builtins__.open('%s').read() }}"
+             % (ws.outside / "secret.txt"))
+
+
+case("ssti-builtins-open", _ssti_reads_secret, SANDBOX, area="render")
 case("template-includes-itself", template("{% include 'force-report.html.j2' %}"),
      r"force-report\.html\.j2.*(includ|recurs|itself)", area="render")
 case("template-syntax-error", template("line one\n{% if %}\n"), r"^tpl/force-report\.html\.j2:2(:\d+)?: ",

@@ -13,8 +13,12 @@ national CSV), ``charts`` (mathtext, extreme values, row limits), ``serve``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import TypeVar
 
 import pytest
+
+F = TypeVar("F", bound=Callable[..., object])
 
 AREAS = frozenset({"load", "render", "faults", "charts", "serve"})
 # Remove an area from this set when the branch that fixes it is merged.
@@ -40,3 +44,14 @@ def fixed_by(area: str | None, *, slow_until_fixed: bool = False) -> list[pytest
     if slow_until_fixed:
         return [pytest.mark.xfail(strict=True, run=False, reason=f"{reason} (too slow or hangs until then)")]
     return [pytest.mark.xfail(strict=True, reason=reason)]
+
+
+def until_fixed_by(area: str) -> Callable[[F], F]:
+    """:func:`fixed_by` as a decorator, for a test function rather than a parameter."""
+
+    def decorate(test: F) -> F:
+        for mark in fixed_by(area):
+            test = mark(test)
+        return test
+
+    return decorate
