@@ -61,4 +61,5 @@ def test_templates_folder_must_exist(cli, write):
     write("framework: peel-2016-effectiveness\ntemplates: nowhere\n" + MINIMAL.split("\n", 1)[1])
     result = cli("validate", "report.yaml")
     assert result.code == 1
-    assert result.err_lines == ["report.yaml:2:12: templates: templates folder 'nowhere' not found in the report's folder"]
+    assert result.err_lines == [
+        "report.yaml:2:12: templates: templates folder 'nowhere' not found in the report's folder"]

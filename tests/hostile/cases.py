@@ -296,7 +296,8 @@ def _report_fifo(ws: Workspace) -> None:
     ws.fifo("report.yaml")
 
 
-case("report-yaml-fifo", _report_fifo, r"report\.yaml", codes=(1, 2))
+case("report-yaml-fifo", _report_fifo, r"report\.yaml.*(named pipe|FIFO|not a (regular )?file)", codes=(1, 2),
+     area="faults")
 
 # -- stylesheets that would fetch, track or script ------------------------------------------
 
@@ -353,6 +354,9 @@ case("csv-semicolons", chart_csv("force;value\nTestshire Police;5,5\n"), r"data/
      args=CHECK)
 case("csv-quoted-newline-then-error", chart_csv('force,value\n"Testshire\nPolice",5\nOtherton Police,abc\n'),
      r"data/ranks\.csv:4:\d+: column 'value' expects a number", args=CHECK, area="load")
+case("csv-formula-cells", chart_csv('force,value\n"=HYPERLINK(""http://evil.example"",""x"")",5\n@SUM(1+1),3\n'
+                                    "+cmd|' /C calc'!A0,2\n-2+3,1\n"),
+     None, codes=(0, 1), absent=('href="http://evil', "<a "))
 case("csv-nul-bytes", chart_csv(b"force,value\nTest\x00shire,1\n"), r"data/ranks\.csv:1:1: .*binary", args=CHECK)
 case("csv-not-utf8", chart_csv(b"force,value\nCaf\xe9 Police,1\n"), r"data/ranks\.csv:2:4: .*UTF-8", args=CHECK)
 
