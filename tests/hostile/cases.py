@@ -8,7 +8,8 @@ what must happen when peelgen is run on it:
 - ``expect``: a regular expression one line of stderr must match, usually
   ``FILE:LINE:COL: … phrase`` (``None`` only where exit 0 is allowed);
 - ``absent``: text no output file may contain (the canary is always checked);
-- ``seconds``: the time allowed (20 s, the issue's limit, unless refusing should be quick).
+- ``seconds``: the processor time allowed (20 s, the issue's limit, unless refusing should be
+  quick); a run blocked for 30 s on the clock is stopped and fails.
 
 Every case is also held to the rules every run is: no traceback, no exit 70, no control
 characters on stderr, nothing changed outside out/, nothing left in the temporary folder,
