@@ -8,6 +8,7 @@ Every model forbids unknown keys so that a misspelt key is reported, not ignored
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -69,21 +70,21 @@ Flag = Annotated[bool, Field(strict=True)]
 
 
 def _visible(value: str) -> str:
-    if not any(char.isprintable() and not char.isspace() for char in value):
+    # Spaces, line breaks (Z*, whitespace), control (Cc) and format characters such as a
+    # zero-width space (Cf) alone would print as nothing.
+    if all(char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp") for char in value):
         raise PydanticCustomError(
             "blank_text", "must contain visible text, not only spaces, line breaks or invisible characters")
     return value
 
 
-# Text that names or titles something (a force, a figure, a metric) must show something:
-# spaces, line breaks or NUL characters alone would print as nothing.
+# Text that names or titles something (a force, a figure, a metric), or is required.
 Name = Annotated[str, AfterValidator(_visible)]
 RequiredMarkdown = Annotated[Markdown, AfterValidator(_visible)]
 
 
 def _date_not_number(value: Any) -> Any:
-    # pydantic reads a number as seconds since 1970: 1468800000 would become a date.
-    if isinstance(value, int | float):
+    if isinstance(value, int | float):  # pydantic would read 1468800000 as seconds since 1970
         raise PydanticCustomError("date_type", "a date must be written as YYYY-MM-DD")
     return value
 
