@@ -6,7 +6,8 @@ what must happen when peelgen is run on it:
 - ``codes``: the exit codes allowed (1 or 2 for bad input; 0 only for input that is
   fine and must simply come out safe);
 - ``expect``: a regular expression one line of stderr must match, usually
-  ``FILE:LINE:COL: … phrase`` (``None`` only where exit 0 is allowed);
+  ``FILE:LINE:COL: … phrase``; where exit 0 is allowed, stderr must then be empty or
+  match it too (``None``: exit 0 is the only answer, with nothing on stderr);
 - ``absent``: text no output file may contain (the canary is always checked);
 - ``seconds``: the processor time allowed (20 s, the issue's limit, unless refusing should be
   quick); a run blocked for 30 s on the clock is stopped and fails.
@@ -75,6 +76,7 @@ def with_chart(file: str = "data/ranks.csv", chart: str = "{type: ranked, datase
     return sub("footnotes:\n", f"""\
   - id: ranks
     title: Ranks in {{area}}
+    source: Home Office data
     chart: {chart}
 datasets:
   - id: ranks
@@ -355,9 +357,9 @@ case("csv-semicolons", chart_csv("force;value\nTestshire Police;5,5\n"), r"data/
      args=CHECK)
 case("csv-quoted-newline-then-error", chart_csv('force,value\n"Testshire\nPolice",5\nOtherton Police,abc\n'),
      r"data/ranks\.csv:4:\d+: column 'value' expects a number", args=CHECK, area="load")
-case("csv-formula-cells", chart_csv('force,value\n"=HYPERLINK(""http://evil.example"",""x"")",5\n@SUM(1+1),3\n'
+case("csv-formula-cells", chart_csv('force,value\nTestshire Police,4\n"=HYPERLINK(""http://evil.example"",""x"")",5\n@SUM(1+1),3\n'
                                     "+cmd|' /C calc'!A0,2\n-2+3,1\n"),
-     None, codes=(0, 1), absent=('href="http://evil', "<a "))
+     r"data/ranks\.csv:\d+:\d+: ", codes=(0, 1), absent=('href="http://evil',))
 case("csv-nul-bytes", chart_csv(b"force,value\nTest\x00shire,1\n"), r"data/ranks\.csv:1:1: .*binary", args=CHECK)
 case("csv-not-utf8", chart_csv(b"force,value\nCaf\xe9 Police,1\n"), r"data/ranks\.csv:2:4: .*UTF-8", args=CHECK)
 
@@ -369,9 +371,11 @@ def _csv_sparse(ws: Workspace) -> None:
 
 case("csv-sparse-64mb", _csv_sparse, r"(report\.yaml|data/ranks\.csv):\d+:\d+: .*too large", args=CHECK,
      seconds=5, area="load")
-case("csv-plus-minus-1e308", chart_csv("force,value\nTestshire Police,1e308\nOtherton Police,-1e308\n"
-                                       "Thirdshire Police,1.5e308\n"),
-     r"data/ranks\.csv:\d+:\d+: ", area="charts")
+HUGE = "force,value\nTestshire Police,1e308\nOtherton Police,-1e308\nThirdshire Police,1.5e308\nEngland and Wales,1\n"
+HUGE_ERROR = r"(data/ranks\.csv|report\.yaml):\d+:\d+: .*(large|range|number)"
+for name, chart in [("ranked", "{type: ranked, dataset: ranks}"), ("trend", "{type: trend, dataset: ranks}"),
+                    ("ranked-band", "{type: ranked, dataset: ranks, band: true}")]:
+    case(f"csv-plus-minus-1e308-{name}", chart_csv(HUGE, chart=chart), HUGE_ERROR, codes=(0, 1), area="charts")
 case("csv-mathtext-unclosed", chart_csv("force,value\nTestshire Police,5\n$\\frac{1}{$ Police,3\n"), None,
      codes=(0,), area="charts")
 case("csv-mathtext-unknown-symbol", chart_csv("force,value\nTestshire Police,5\n$\\nosuchsymbol$ Police,3\n"), None,
@@ -379,8 +383,9 @@ case("csv-mathtext-unknown-symbol", chart_csv("force,value\nTestshire Police,5\n
 case("chart-y-label-mathtext", chart_csv(RANKS, chart="{type: ranked, dataset: ranks, y_label: '$\\frac{$'}"),
      None, codes=(0,), area="charts")
 case("csv-10000-rows-ranked",
-     chart_csv("force,value\n" + "".join(f"Force {i} Police,{i % 97}.5\n" for i in range(10_000))),
-     None, codes=(0, 1), area="charts", slow_until_fixed=True)
+     chart_csv("force,value\nTestshire Police,5\n" + "".join(f"Force {i} Police,{i % 97}.5\n" for i in range(9_999))),
+     r"(data/ranks\.csv|report\.yaml):\d+:\d+: .*(rows|too many|limit)", codes=(0, 1), area="charts",
+     slow_until_fixed=True)
 
 # -- images -----------------------------------------------------------------------------------
 
@@ -520,9 +525,10 @@ case("out-name-too-long", _plain, OUT_FAULT, codes=(1, 2),
 # -- text that is fine to build, and must come out safe ----------------------------------------
 
 case("markdown-remote-image", report(sub("Crime in {area} is low.", "![x](http://evil.example/t.png) low.")),
-     None, codes=(0, 1), absent=("http://evil.example",))
+     r"report\.yaml:\d+:\d+: questions\[0\]\.findings\[0\]\.body: ", codes=(0, 1), absent=("http://evil.example",))
 case("markdown-script-link", report(sub("Crime in {area} is low.", "[x](javascript:alert(1)) <script>x</script>")),
-     None, codes=(0, 1), absent=("javascript:", "<script>x"))
+     r"report\.yaml:\d+:\d+: questions\[0\]\.findings\[0\]\.body: ", codes=(0, 1),
+     absent=("javascript:", "<script>x"))
 
 
 def _national(name: str) -> Callable[[Workspace], None]:
