@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tests.conftest import MINIMAL
+from tests.conftest import MINIMAL, ROOT
 from tests.hostile.workspace import CANARY_ENV, Workspace, png
 
 HTML = ("build", "report.yaml", "-o", "../out", "--format", "html")
@@ -474,6 +474,28 @@ case("metric-ew-false", report(MINIMAL + "metrics:\n  - {id: officers, label: Of
 case("flag-as-number", report(sub("    source: Home Office data\n", "    source: Home Office data\n"
                                                                    "    annex_pointer: 1\n")),
      r"figures\[0\]\.annex_pointer: expected true or false, got 1", args=CHECK)
+
+
+def example(name: str, old: str, new: str) -> Callable[[Workspace], None]:
+    """An example report (with its data) with one thing changed."""
+
+    def make(ws: Workspace) -> None:
+        folder = ROOT / "examples" / name
+        for path in folder.rglob("*"):
+            if path.is_file():
+                ws.write(str(path.relative_to(folder)), path.read_bytes())
+        ws.report(sub(old, new, (folder / "report.yaml").read_text(encoding="utf-8")))
+    return make
+
+
+case("measure-current-true", example("west-mercia-pcp-2016", "current: 139", "current: true"),
+     r"report\.yaml:\d+:\d+: measures\[0\]\.current: expected a number, got true", args=CHECK)
+case("crime-recording-percent-true", example("fictional-2023-25", "percent: 91.6", "percent: true"),
+     r"report\.yaml:123:16: .*crime_recording\.percent: expected a number, got true", args=CHECK)
+case("case-files-true", example("fictional-2023-25", "case_files: 100", "case_files: true"),
+     r"report\.yaml:71:15: victim_service\.case_files: expected a number, got true", args=CHECK)
+case("objective-number-false", example("west-mercia-pcp-2016", "  - number: 1\n", "  - number: false\n"),
+     r"report\.yaml:96:13: objectives\[0\]\.number: expected a number, got false", args=CHECK)
 case("grade-bool-tag", report(sub("grade: good\n  previous", "grade: !!bool good\n  previous")),
      r"report\.yaml:7:10: 'good' is not true or false", args=CHECK)
 case("grade-bool-tag-yes", report(sub("grade: good\n  previous", "grade: !!bool yes\n  previous")),
