@@ -508,7 +508,7 @@ case("message-echoes-int-tag", report(sub("decimals: 1}", 'decimals: !!int "\\e]
      r"report\.yaml:\d+:\d+: .*not a whole number", args=CHECK, area="faults")
 case("message-echoes-duplicate-key", report(sub("  force_short: Testshire\n",
                                                 '  force_short: Testshire\n  "\\e[2J": 1\n  "\\e[2J": 2\n')),
-     r"report\.yaml:\d+:\d+: .*duplicate key", args=CHECK)
+     r"report\.yaml:\d+:\d+: .*duplicate key", args=CHECK, area="faults")
 
 # -- output paths ------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import click.utils
 import pytest
 
 from peelgen.cli import main
@@ -60,6 +61,9 @@ def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     monkeypatch.setenv(CANARY_ENV, CANARY)
     monkeypatch.setenv("TMPDIR", str(ws.tmp))
     monkeypatch.setattr(tempfile, "tempdir", str(ws.tmp))
+    # click removes ANSI escape sequences when stderr is not a terminal, as here; an
+    # author's terminal would get them. Keep them, so that the check below sees them.
+    monkeypatch.setattr(click.utils, "should_strip_ansi", lambda stream=None, color=None: False)
     return ws
 
 
