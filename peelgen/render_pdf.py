@@ -20,6 +20,32 @@ from peelgen import pdf_tags
 from peelgen.assets import builtin_dir
 
 
+def _import_weasyprint_without_processes() -> None:
+    """Import WeasyPrint's libraries without starting a process.
+
+    cffi looks up a library name without a dot (WeasyPrint tries ``libpango-1.0-0``
+    first) with ``ctypes.util.find_library``, which on Linux runs ``ldconfig``, ``gcc``
+    and ``ld``: about 30 processes for every build, and gcc's temporary files. WeasyPrint
+    tries the versioned file names (``libpango-1.0.so.0``) next, which the dynamic loader
+    finds by itself, so while it imports, ``find_library`` answers "not found".
+    tests/hostile checks that a PDF build starts no process."""
+    import sys
+
+    if "weasyprint.text.ffi" in sys.modules:
+        return
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint.text.ffi  # noqa: F401 - loads the libraries, once per process
+    finally:
+        ctypes.util.find_library = original
+
+
+_import_weasyprint_without_processes()
+
+
 class RefusedURL(ValueError):
     pass
 
