@@ -17,10 +17,13 @@ process and never inside pytest.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
@@ -29,27 +32,47 @@ _PROCESS_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn",
 _NETWORK_EVENTS = {"socket.connect", "socket.bind", "socket.sendto", "socket.getaddrinfo", "socket.gethostbyname",
                    "socket.gethostbyaddr", "urllib.Request", "http.client.connect", "ftplib.connect",
                    "smtplib.connect", "webbrowser.open"}
-_CHANGE_EVENTS = {"os.mkdir": 0, "os.rename": 1, "os.remove": 0, "os.rmdir": 0, "os.chmod": 0, "os.truncate": 0,
-                  "os.symlink": 1, "os.link": 1, "os.utime": 0, "shutil.rmtree": 0, "shutil.move": 1,
-                  "os.chown": 0, "os.mkfifo": 0, "os.mknod": 0}
+# event -> (index of the path argument, index of its dir_fd argument or None). A path may be
+# an open file descriptor (os.fchmod raises "os.chmod" with the fd; shutil.rmtree lists and
+# removes through descriptors): it is resolved to the file it names while it is still open.
+_CHANGE_EVENTS = {"os.mkdir": [(0, 2)], "os.rename": [(0, 2), (1, 3)], "os.remove": [(0, 1)], "os.rmdir": [(0, 1)],
+                  "os.chmod": [(0, 2)], "os.truncate": [(0, None)], "os.symlink": [(1, 2)], "os.link": [(1, 3)],
+                  "os.utime": [(0, 3)], "shutil.rmtree": [(0, 1)], "shutil.move": [(0, None), (1, None)],
+                  "os.chown": [(0, 3)], "os.mkfifo": [(0, 2)], "os.mknod": [(0, 3)]}
 _LIST_EVENTS = {"os.listdir", "os.scandir", "glob.glob", "os.walk"}
 
 _events: list[list[object]] = []
 _recording = False
+# The "open" audit event does not carry os.open's dir_fd; the wrapper below notes it here.
+_open_dir_fd: int | None = None
 
 
-def _path(value: object) -> str | None:
+def _fd_path(fd: int) -> str | None:
+    """The file an open descriptor names (None if it is not open)."""
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        return None
+
+
+def _path(value: object, dir_fd: object = None) -> str | None:
     """The real, absolute path named by an event argument: symlinks are followed, so a
-    link inside the report's folder that leads out of it shows where it leads."""
-    if isinstance(value, int) or value is None:
-        return None  # an open file descriptor: its path was recorded when it was opened
+    link inside the report's folder that leads out of it shows where it leads. A file
+    descriptor is resolved through /proc; a name relative to a dir_fd, against that folder."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return _fd_path(value)
     try:
         name = os.fsdecode(value)  # type: ignore[arg-type]
     except TypeError:
         return repr(value)
     if "\0" in name:
         return name
-    return os.path.realpath(os.path.join(os.getcwd(), name))
+    base = os.getcwd()
+    if isinstance(dir_fd, int) and not os.path.isabs(name):
+        base = _fd_path(dir_fd) or f"<dir_fd {dir_fd}>"
+    return os.path.realpath(os.path.join(base, name))
 
 
 def _hook(event: str, args: tuple[object, ...]) -> None:
@@ -63,10 +86,16 @@ def _hook(event: str, args: tuple[object, ...]) -> None:
         _recording = True
 
 
+def _arg(args: tuple[object, ...], index: int | None) -> object:
+    return args[index] if index is not None and index < len(args) else None
+
+
 def _record(event: str, args: tuple[object, ...]) -> None:
     if event == "open":
         path, mode, flags = [*args, None, None, None][:3]
-        name = _path(path)
+        if isinstance(path, int):
+            return  # io.open of a descriptor: its path was recorded when it was opened
+        name = _path(path, _open_dir_fd)
         if name is None:
             return
         writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
@@ -76,12 +105,27 @@ def _record(event: str, args: tuple[object, ...]) -> None:
         name = _path(args[0] if args and args[0] is not None else ".")
         _events.append(["list", name or "?"])
     elif event in _CHANGE_EVENTS:
-        index = _CHANGE_EVENTS[event]
-        _events.append(["write", _path(args[index]) or "?", event])
+        for index, dir_fd in _CHANGE_EVENTS[event]:
+            _events.append(["write", _path(_arg(args, index), _arg(args, dir_fd)) or "?", event])
     elif event in _PROCESS_EVENTS:
         _events.append(["process", event, repr(args)[:300]])
     elif event in _NETWORK_EVENTS:
         _events.append(["network", event, repr(args)[:300]])
+
+
+def _note_dir_fd(real_open: Callable[..., int]) -> Callable[..., int]:
+    """os.open, noting its dir_fd for the hook (shutil.rmtree opens names relative to one)."""
+
+    @functools.wraps(real_open)
+    def open_noting_dir_fd(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+        global _open_dir_fd
+        _open_dir_fd = dir_fd
+        try:
+            return real_open(path, flags, mode, dir_fd=dir_fd)
+        finally:
+            _open_dir_fd = None
+
+    return open_noting_dir_fd
 
 
 def run_job(job: dict[str, object]) -> dict[str, object]:
@@ -107,6 +151,10 @@ def main(argv: list[str]) -> int:
     jobs_file, results_file = argv
     with open(jobs_file, encoding="utf-8") as stream:
         jobs = json.load(stream)
+    wrapped = _note_dir_fd(os.open)
+    if os.open in os.supports_dir_fd:  # shutil checks this when it is imported
+        os.supports_dir_fd.add(wrapped)
+    os.open = wrapped  # type: ignore[assignment]
     sys.addaudithook(_hook)
     results = [run_job(job) for job in jobs]
     runtime = {"sys_path": [os.path.realpath(p or ".") for p in sys.path], "matplotlib": []}

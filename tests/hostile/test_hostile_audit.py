@@ -15,6 +15,10 @@ places there is a reason for:
 - matplotlib's configuration and cache folders (its font list is cached there);
 - listing (not reading) the folders on ``sys.path``, which the import system does.
 
+- reading (not writing) the system's MIME type tables that Python's ``mimetypes`` reads
+  (WeasyPrint builds its table when a PDF is made); their names are fixed by Python, not
+  by anything in the report.
+
 Fonts that fontconfig finds, and the system libraries WeasyPrint loads, are opened from
 C, below the audit hook: they need no entry.
 """
@@ -22,6 +26,7 @@ C, below the audit hook: they need no entry.
 from __future__ import annotations
 
 import json
+import mimetypes
 import os
 import re
 import subprocess
@@ -124,6 +129,7 @@ def violations(name: str, audit: dict[str, Any]) -> list[str]:
     job = audit["jobs"][name]
     own = [_real(p) for p in audit["allowed"][name]] + [_real(audit["temp"])]
     readable = own + system_roots(audit["runtime"])
+    system_files = {_real(name) for name in mimetypes.knownfiles}
     writable = [*own, *audit["runtime"]["matplotlib"]]
     importable = set(audit["runtime"]["sys_path"])
     found = []
@@ -132,7 +138,7 @@ def violations(name: str, audit: dict[str, Any]) -> list[str]:
             found.append(f"{kind}: {what} {detail[0] if detail else ''}")
         elif kind == "write" and not _inside(what, writable):
             found.append(f"write outside the output folder: {what} {detail}")
-        elif kind == "open" and not _inside(what, readable):
+        elif kind == "open" and not _inside(what, readable) and what not in system_files:
             found.append(f"read outside the allowed places: {what}")
         elif kind == "list" and not _inside(what, readable) and what not in importable:
             found.append(f"listed a folder outside the allowed places: {what}")
@@ -173,6 +179,19 @@ def test_audit_sees_what_it_should(audit: dict[str, Any]) -> None:
     real = _real(Path(audit["allowed"]["selftest"][1]) / "real.yaml")
     assert ["open", real] in selftest["events"]
     assert not [e for e in selftest["events"] if e[0] == "open" and e[1].endswith("/report/report.yaml")]
+
+
+def test_audit_resolves_file_descriptors(audit: dict[str, Any]) -> None:
+    """Calls made through a descriptor (os.fchmod of a staged output, shutil.rmtree's
+    fd-based listing of the scratch folder) are recorded with the path they touch, not '?'."""
+    events = [e for job in audit["jobs"].values() for e in job["events"]]
+    assert not [e for e in events if "?" in e[:2]], "an event the hook could not place"
+    out = _real(audit["allowed"][EXAMPLES[0]][1])
+    example = audit["jobs"][EXAMPLES[0]]["events"]
+    chmods = [e for e in example if e[0] == "write" and e[2:] == ["os.chmod"]]
+    assert chmods and all(what.startswith(out + "/") for _, what, *_ in chmods), chmods
+    temp = _real(audit["temp"])
+    assert any(kind == "list" and what.startswith(temp + "/") for kind, what, *_ in example)
 
 
 # The cases that, until the render branch is merged, really do read outside, start a
