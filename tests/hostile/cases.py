@@ -353,8 +353,10 @@ case("yaml-sparse-64mb", _oversized_yaml, r"report\.yaml(:\d+:\d+)?: .*too large
 
 case("csv-decimal-comma", chart_csv('force,value\nTestshire Police,"5,5"\nOtherton Police,"3,2"\n'),
      r"data/ranks\.csv:2:\d+: .*(decimal|comma|number)", area="load")
-case("csv-semicolons", chart_csv("force;value\nTestshire Police;5,5\n"), r"data/ranks\.csv:1:1: .*header",
-     args=CHECK)
+# Semicolon-separated files (as some spreadsheet locales save them) are read as such; the
+# decimal comma such locales write is then refused where it stands.
+case("csv-semicolons", chart_csv("force;value\nTestshire Police;5,5\n"),
+     r"data/ranks\.csv:2:18: column 'value' expects a number, got '5,5' \(a decimal comma", args=CHECK)
 case("csv-quoted-newline-then-error", chart_csv('force,value\n"Testshire\nPolice",5\nOtherton Police,abc\n'),
      r"data/ranks\.csv:4:\d+: column 'value' expects a number", args=CHECK, area="load")
 case("csv-formula-cells", chart_csv('force,value\nTestshire Police,4\n"=HYPERLINK(""http://evil.example"",""x"")",5\n@SUM(1+1),3\n'
@@ -418,23 +420,26 @@ def _logo_sparse(ws: Workspace) -> None:
 
 
 case("logo-sparse-5gb", _logo_sparse, LOGO + ".*too large", args=CHECK, seconds=5)
-case("logo-wrong-type", logo(png(), "logo.gif"), LOGO + r".*\.jpeg or \.jpg or \.png or \.svg", args=CHECK)
+case("logo-wrong-type", logo(png(), "logo.bmp"), LOGO + r"'logo\.bmp' must be a \.gif or \.jpeg or \.jpg or \.png or "
+     r"\.svg or \.webp file", args=CHECK)
+case("logo-type-mismatch", logo(png(), "logo.gif"),
+     LOGO + r"image 'logo\.gif' is not a GIF image \(it is a PNG image\)", args=CHECK)
 
 # -- text no report can mean (fixed on this branch) ----------------------------------------
 
 FORCE = r"report\.yaml:3:10: meta\.force: "
 BLANK = "must contain visible text"
-CONTROL = "the text holds the control character"
+CONTROL = "the text contains the control character"
 for name, value, phrase in [
     ("name-spaces-only", '"     "', BLANK),
     ("name-newlines-only", '"\\n\\n\\n"', BLANK),
     ("name-tabs-and-spaces", '"\\t  \\t"', BLANK),
     ("name-zero-width-only", '"\\u200b\\u200b"', BLANK),
-    ("name-nul-only", '"\\0"', CONTROL + r" U\+0000 \(NUL\)"),
+    ("name-nul-only", '"\\0"', CONTROL + r" U\+0000"),
     ("name-nul-inside", '"Test\\0shire Police"', CONTROL + r" U\+0000"),
-    ("name-terminal-escape", '"Test\\e[2J\\e]0;pwned\\ashire"', CONTROL + r" U\+001B \(ESC\)"),
+    ("name-terminal-escape", '"Test\\e[2J\\e]0;pwned\\ashire"', CONTROL + r" U\+001B"),
     ("name-c1-csi", '"Test\\x9b31mshire"', CONTROL + r" U\+009B"),
-    ("name-delete", '"Test\\x7fshire"', CONTROL + r" U\+007F \(DEL\)"),
+    ("name-delete", '"Test\\x7fshire"', CONTROL + r" U\+007F"),
     ("name-carriage-return", '"Fake name\\rTestshire"', CONTROL + r" U\+000D"),
 ]:
     case(name, report(sub("force: Testshire Police", f"force: {value}")), FORCE + phrase, args=CHECK)
@@ -449,7 +454,7 @@ case("body-terminal-escape", report(sub("Crime in {area} is low.", "Crime is \\e
 case("footnote-bell", report(sub("Fieldwork took place in autumn 2016.", '"Fieldwork\\a took place."')),
      r"report\.yaml:\d+:\d+: footnotes\.period: " + CONTROL + r" U\+0007", args=CHECK)
 case("key-terminal-escape", report(sub("  force_short: Testshire\n", '  force_short: Testshire\n  "x\\e[2J": 1\n')),
-     r"report\.yaml:5:3: meta: a key holds the control character U\+001B", args=CHECK)
+     r"report\.yaml:5:3: meta: " + CONTROL + r" U\+001B", args=CHECK)
 case("framework-terminal-escape", report(sub("framework: peel-2016-effectiveness", 'framework: "peel\\e[2J"')),
      r"report\.yaml:1:12: framework: " + CONTROL, args=CHECK)
 case("grade-terminal-escape", report(sub("grade: good\n  previous", 'grade: "go\\eod"\n  previous')),
@@ -497,18 +502,21 @@ case("case-files-true", example("fictional-2023-25", "case_files: 100", "case_fi
 case("objective-number-false", example("west-mercia-pcp-2016", "  - number: 1\n", "  - number: false\n"),
      r"report\.yaml:96:13: objectives\[0\]\.number: expected a number, got false", args=CHECK)
 case("grade-bool-tag", report(sub("grade: good\n  previous", "grade: !!bool good\n  previous")),
-     r"report\.yaml:7:10: 'good' is not true or false", args=CHECK)
+     r"report\.yaml:7:10: overall\.grade: 'good' is not true or false", args=CHECK)
 case("grade-bool-tag-yes", report(sub("grade: good\n  previous", "grade: !!bool yes\n  previous")),
-     r"report\.yaml:7:10: overall\.grade: expected text, got true", args=CHECK)
-case("file-name-nul", report(with_logo('"logo\\0.png"')), LOGO + CONTROL, args=CHECK)
+     r"report\.yaml:7:10: overall\.grade: 'yes' is not true or false", args=CHECK)
+case("file-name-nul", report(with_logo('"logo\\0.png"')), LOGO + CONTROL + r" U\+0000", args=CHECK)
 
 # -- messages must not carry the input's control characters to the terminal ---------------
+# The loader refuses a control character where it stands (key or value), before any message
+# could echo it; check_case still fails on any control character reaching stderr.
 
 case("message-echoes-int-tag", report(sub("decimals: 1}", 'decimals: !!int "\\e]0;pwned\\a"}')),
-     r"report\.yaml:\d+:\d+: .*not a whole number", args=CHECK, area="faults")
+     r"report\.yaml:\d+:\d+: figures\[0\]\.table\.columns\[1\]\.decimals: " + CONTROL + r" U\+001B", args=CHECK,
+     area="faults")
 case("message-echoes-duplicate-key", report(sub("  force_short: Testshire\n",
                                                 '  force_short: Testshire\n  "\\e[2J": 1\n  "\\e[2J": 2\n')),
-     r"report\.yaml:\d+:\d+: .*duplicate key", args=CHECK, area="faults")
+     r"report\.yaml:6:3: meta: " + CONTROL + r" U\+001B", args=CHECK, area="faults")
 
 # -- output paths ------------------------------------------------------------------------------
 
