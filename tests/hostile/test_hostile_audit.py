@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
-import re
 import subprocess
 import sys
 import sysconfig
@@ -41,7 +40,7 @@ import peelgen
 from peelgen.assets import builtin_dir
 from tests.conftest import MINIMAL, ROOT
 from tests.hostile.cases import CASES, Case, template
-from tests.hostile.marks import fixed_by, until_fixed_by
+from tests.hostile.marks import fixed_by
 from tests.hostile.workspace import CANARY, CANARY_ENV, Workspace
 
 RUNNER = Path(__file__).with_name("audited_build.py")
@@ -150,19 +149,12 @@ def test_example_build_stays_inside(name: str, audit: dict[str, Any]) -> None:
     job = audit["jobs"][name]
     assert job["code"] == 0, job["stderr"]
     found = violations(name, audit)
-    if name == "pdf":
-        # WeasyPrint's import asks cffi for each library under several names; every miss
-        # runs ctypes.util.find_library, which starts ldconfig, gcc and ld. Reported to
-        # the lead: fixed by importing WeasyPrint with find_library stubbed to None.
-        # ctypes.util's probes: "ldconfig -p", "gcc -Wl,-t -o TEMP -lNAME", "ld -t -o /dev/null -lNAME".
-        probe = re.compile(r"^process: subprocess\.Popen .*(ldconfig', '-p'|'-Wl,-t', '-o'|'-t', '-o', '/dev/null')|"
-                           r"^write outside the output folder: /dev/null ")
-        found = [line for line in found if not probe.match(line)]
     assert not found, "\n".join(found)
 
 
-@until_fixed_by("render")
 def test_pdf_build_starts_no_process(audit: dict[str, Any]) -> None:
+    """WeasyPrint's import would run ctypes.util.find_library (ldconfig, gcc, ld) for each
+    library name cffi misses; peelgen imports it with that probe stubbed out."""
     processes = [line for line in violations("pdf", audit) if line.startswith("process")]
     assert not processes, "\n".join(processes)
 
@@ -194,9 +186,9 @@ def test_audit_resolves_file_descriptors(audit: dict[str, Any]) -> None:
     assert any(kind == "list" and what.startswith(temp + "/") for kind, what, *_ in example)
 
 
-# The cases that, until the render branch is merged, really do read outside, start a
-# process or connect. The others fail the corpus (wrong exit code, a URL left in the
-# page) but touch nothing: hostile stylesheets fetch nothing, WeasyPrint's fetcher refuses.
+# The cases that, without the render area's fixes (sandbox, path policy), really did read
+# outside, start a process or connect; they keep that area's mark (see marks.py). The others
+# failed only the corpus (wrong exit code, a URL left in the page) but touched nothing.
 REACHES_OUT = {"ssti-format-string", "ssti-builtins-open", "template-symlink-outside", "template-symlink-proc-environ",
                "cli-templates-file-symlink-outside", "style-custom-symlink-outside",
                "style-builtin-override-symlink-etc", "ssti-starts-process", "ssti-opens-file", "ssti-connects"}
