@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 import warnings
 from pathlib import Path
@@ -30,11 +31,23 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         click.echo(diagnostic.format(), err=True)
 
 
+def _not_a_file(path: Path) -> str:
+    """Why ``path`` cannot be read as a report, in words (a named pipe would block a read)."""
+    from peelgen.folder import file_kind
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            return "does not exist"
+        return f"cannot be read: {error.strerror or error}"
+    return f"is {file_kind(mode) or 'not a regular file'}, not a file"
+
+
 def _check_exists(paths: tuple[Path, ...]) -> None:
     for path in paths:
         if not path.is_file():
-            what = "is a folder, not a file" if path.is_dir() else "does not exist"
-            raise click.UsageError(f"{display_name(path)} {what}")
+            raise click.UsageError(f"{display_name(path)} {_not_a_file(path)}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

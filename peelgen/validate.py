@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from peelgen import framework as frameworks
+from peelgen.characters import check_characters
 from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, suggest
 from peelgen.folder import Folder
 from peelgen.framework import Framework, SubQuestion
@@ -44,6 +45,13 @@ def normalise_grade(value: str) -> str:
 def validate(loaded: LoadedFile) -> ValidatedReport:
     source = loaded.source
     diagnostics: list[Diagnostic] = []
+    characters, flagged = check_characters(loaded.data, source)
+
+    def failed() -> BuildFailed:
+        # A value with a control character is reported as such, and by no other check:
+        # their messages would quote it (an unknown key, an unknown framework).
+        return BuildFailed([*characters, *(d for d in diagnostics if not _under(d.path, flagged))])
+
     framework = _framework_for(loaded, diagnostics)
     data = _normalise_grades(loaded.data, framework) if framework else loaded.data
     placeholders = check_placeholders(loaded.data, source)
@@ -57,16 +65,20 @@ def validate(loaded: LoadedFile) -> ValidatedReport:
         # A placeholder ("grade: TODO") is reported as such, not also as a bad value.
         unfilled = {d.path for d in placeholders}
         diagnostics.extend(d for d in _from_pydantic(error, source, data) if d.path not in unfilled)
-        raise BuildFailed(diagnostics) from None
+        raise failed() from None
     if framework is None:
-        raise BuildFailed(diagnostics)
+        raise failed()
     diagnostics.extend(_check_against_framework(report, framework, source))
     diagnostics.extend(check_rules(report, framework, source))
     base_dir = loaded.path.resolve().parent
     template_dir = _template_dir(report, base_dir, source, diagnostics)
-    if diagnostics:
-        raise BuildFailed(diagnostics)
+    if diagnostics or characters:
+        raise failed()
     return ValidatedReport(report, framework, source, base_dir, template_dir)
+
+
+def _under(path: DocPath, prefixes: set[DocPath]) -> bool:
+    return any(path[:len(prefix)] == prefix for prefix in prefixes)
 
 
 def _template_dir(report: Report, base_dir: Path, source: SourceMap,
