@@ -20,13 +20,11 @@ from peelgen.charts.style import GEOMETRY, Target
 from peelgen.diagnostics import BuildFailed, Diagnostic
 from peelgen.document import ChartView, Document, FigureView
 from peelgen.formatting import number
+from peelgen.limits import MAX_BARS, MAX_MAGNITUDE, MAX_POINTS
 
 __all__ = ["MAX_BARS", "MAX_MAGNITUDE", "MAX_POINTS", "ChartCache", "DiskChartCache", "MemoryChartCache",
            "build_cache", "chart_problems", "default_cache_dir", "draw", "render_charts"]
 
-MAX_BARS = 200  # bars in a ranked, shares or comparison chart: four times the forces of England and Wales
-MAX_POINTS = 1_000  # periods in a trend or control chart
-MAX_MAGNITUDE = 1e12  # beyond this a value is surely a slip, and matplotlib's arithmetic overflows
 
 
 def render_charts(doc: Document, *, target: Target = "web", cache: ChartCache | None = None,

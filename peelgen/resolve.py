@@ -52,6 +52,7 @@ from peelgen.folder import Folder
 from peelgen.formatting import long_date, measure, number, slugify, unit_label
 from peelgen.formatting import measure as measure_text
 from peelgen.framework import ChapterSpec, Framework, QuestionSpec, SubQuestion
+from peelgen.limits import MAX_BARS, MAX_POINTS
 from peelgen.load_csv import DatasetData, load_dataset
 from peelgen.load_images import load_image
 from peelgen.markdown import parse_block, parse_inline
@@ -429,6 +430,16 @@ class Resolver:
 
     # -- charts ----------------------------------------------------------------------
 
+    def _drawable(self, chart: Chart, data: DatasetData, file: str, path: DocPath) -> bool:
+        """Whether a chart of ``data`` has few enough bars or points to draw; an error if not."""
+        line_chart = chart.type in ("trend", "control")
+        limit, what = (MAX_POINTS, "points") if line_chart else (MAX_BARS, "bars")
+        if len(data.rows) <= limit:
+            return True
+        self.error(Origin((*path, "dataset")), f"{file} has {len(data.rows):,} rows: a {chart.type} chart draws at "
+                   f"most {limit:,} {what}", hint="chart a shorter dataset, or give the figure a table instead")
+        return False
+
     def _chart(self, figure: Figure, chart: Chart, path: DocPath, title: str) -> ChartView | None:
         percent = self.report.style.percent
         if chart.type == "comparison":
@@ -454,6 +465,8 @@ class Resolver:
         data = self.datasets.get(chart.dataset or "")
         if dataset is None or data is None:
             return None  # already reported
+        if not self._drawable(chart, data, dataset.file, path):
+            return None
         columns = chart.columns or data.columns
         unknown = [c for c in columns if c not in data.columns]
         if unknown:
