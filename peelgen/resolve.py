@@ -434,9 +434,11 @@ class Resolver:
         """Whether a chart of ``data`` has few enough bars or points to draw; an error if not."""
         line_chart = chart.type in ("trend", "control")
         limit, what = (MAX_POINTS, "points") if line_chart else (MAX_BARS, "bars")
-        if len(data.rows) <= limit:
+        national = self.fw.labels.england_and_wales  # a ranked chart's line, not a bar
+        rows = sum(1 for key, _ in data.rows if chart.type != "ranked" or key != national)
+        if rows <= limit:
             return True
-        self.error(Origin((*path, "dataset")), f"{file} has {len(data.rows):,} rows: a {chart.type} chart draws at "
+        self.error(Origin((*path, "dataset")), f"{file} has {rows:,} rows: a {chart.type} chart draws at "
                    f"most {limit:,} {what}", hint="chart a shorter dataset, or give the figure a table instead")
         return False
 

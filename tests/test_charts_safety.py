@@ -48,8 +48,10 @@ def test_values_too_large_to_draw_are_refused_by_name(cli, write, tmp_path, data
     write(DATA_REPORT)
     result = cli("build", "report.yaml", "-o", "out", "--format", "html")
     assert result.code == 1
-    assert any(line.startswith(f"report.yaml: figure '{dataset}' ({dataset} chart): the value ")
-               and f"for '{culprit}' is too large to draw" in line for line in result.err_lines), result.err_lines
+    # Refused where it stands: the culprit's row of the CSV, before any chart is drawn.
+    row = next(n for n, line in enumerate(content.splitlines(), start=1) if line.startswith(culprit))
+    assert any(re.match(rf"data/{re.escape(file)}:{row}:\d+: .*numbers may be at most 1,000,000,000,000", line)
+               for line in result.err_lines), result.err_lines
     assert not (tmp_path / "out").exists()  # nothing half written
 
 
@@ -79,8 +81,10 @@ def test_a_chart_with_too_many_bars_is_refused_before_drawing(cli, write, tmp_pa
     write(DATA_REPORT)
     result = cli("build", "report.yaml", "-o", "out", "--format", "html")
     assert result.code == 1
-    assert f"report.yaml: figure 'ranked' (ranked chart): 9,999 bars are too many to draw; a chart shows at " \
-           f"most {MAX_BARS:,} (chart a shorter dataset, or give the figure a table instead)" in result.err_lines
+    # Refused at the figure's dataset in the YAML, before anything is drawn.
+    assert any(re.match(rf"report\.yaml:\d+:\d+: figures\[\d+\]\.chart\.dataset: .*by-force\.csv has 9,999 rows: "
+                        rf"a ranked chart draws at most {MAX_BARS:,} bars", line)
+               for line in result.err_lines), result.err_lines
 
 
 def test_a_chart_at_the_bar_limit_draws_every_row(write, tmp_path):
