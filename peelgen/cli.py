@@ -38,15 +38,30 @@ def _check_exists(paths: tuple[Path, ...]) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="peelgen")
+@click.version_option(__version__, "-V", "--version", prog_name="peelgen")
 def cli() -> None:
     """Build PEEL-style police inspection reports from YAML."""
+
+
+_ERROR_FORMAT_OPTION = click.option(
+    "--error-format", "error_format", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+    show_default=True, help="How to print errors and warnings: for people (text), or for machines: JSON, "
+    "GitHub Actions annotations, SARIF 2.1.0 (json and sarif print one document on stdout).")
+_QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings.")
+
+
+def _sink(error_format: str) -> Any:
+    from peelgen.report_formats import DiagnosticSink
+
+    return DiagnosticSink(error_format, _echo, click.echo)
 
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-def validate(files: tuple[Path, ...], strict: bool) -> None:
+@_ERROR_FORMAT_OPTION
+@_QUIET_OPTION
+def validate(files: tuple[Path, ...], strict: bool, error_format: str, quiet: bool) -> None:
     """Check report files; print every error as FILE:LINE:COL: path: message.
 
     Warnings (valid, but probably not meant) print as FILE:LINE:COL: path: warning: message
@@ -54,21 +69,23 @@ def validate(files: tuple[Path, ...], strict: bool) -> None:
     from peelgen.build import compile_report
 
     _check_exists(files)
+    sink = _sink(error_format)
     failed = False
     for path in files:
         try:
             compiled = compile_report(path)
         except BuildFailed as failure:
             failed = True
-            _print_diagnostics(failure.diagnostics)
+            sink.emit(failure.diagnostics)
             continue
-        _print_diagnostics(list(compiled.warnings))
+        sink.emit(compiled.warnings)
         if strict and compiled.warnings:
             failed = True
             count = len(compiled.warnings)
             _echo(f"{display_name(path)}: {count} warning{'s' if count != 1 else ''} (--strict)", err=True)
-        else:
-            _echo(f"{display_name(path)}: valid")
+        elif not quiet:
+            _echo(f"{display_name(path)}: valid", err=sink.status_to_stderr)
+    sink.finish()
     sys.exit(EXIT_INVALID if failed else 0)
 
 
@@ -101,6 +118,11 @@ class _Progress:
     def echo(self, text: str, *, err: bool = False) -> None:
         self._clear()  # redrawn by the next advance()
         _echo(text, err=err)
+
+    def emit(self, sink: Any, diagnostics: Any) -> None:
+        if diagnostics:
+            self._clear()
+            sink.emit(diagnostics)
 
     def advance(self) -> None:
         self.done += 1
@@ -150,8 +172,10 @@ _TEMPLATES_OPTION = click.option(
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Build this many reports at once, each in its own process (0: one per CPU).")
 @click.option("--draft", is_flag=True, help="Mark the outputs as drafts: a DRAFT watermark and a banner.")
+@_ERROR_FORMAT_OPTION
+@_QUIET_OPTION
 def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tuple[Path, ...],
-          untagged: bool, jobs: int, draft: bool) -> None:
+          untagged: bool, jobs: int, draft: bool, error_format: str, quiet: bool) -> None:
     """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf.
 
     A report that fails leaves its earlier output as it was; the others are still built.
@@ -168,14 +192,17 @@ def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tup
     formats = FORMATS if fmt == "all" else (fmt,)
     style_dirs = tuple(d / "styles" for d in template_dirs if (d / "styles").is_dir())
     options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged, draft=draft)
+    sink = _sink(error_format)
     with scratch_folder():
-        built, failed, internal = _build_all(reports, options, jobs or os.cpu_count() or 1)
-    if len(reports) > 1:
+        built, failed, internal = _build_all(reports, options, jobs or os.cpu_count() or 1, sink, quiet)
+    sink.finish()
+    if len(reports) > 1 and not quiet:
         click.echo(f"{built} built, {failed} failed", err=True)
     sys.exit(EXIT_INTERNAL if internal else EXIT_INVALID if failed else 0)
 
 
-def _build_all(reports: tuple[Path, ...], options: Any, jobs: int) -> tuple[int, int, bool]:
+def _build_all(reports: tuple[Path, ...], options: Any, jobs: int, sink: Any,
+               quiet: bool) -> tuple[int, int, bool]:
     """Build and report on each report as it finishes: (built, failed, internal error?)."""
     from contextlib import closing
 
@@ -191,7 +218,7 @@ def _build_all(reports: tuple[Path, ...], options: Any, jobs: int) -> tuple[int,
                 name = display_name(result.path)
                 if result.ok:
                     built += 1
-                    _report_written(progress, result, name, writers)
+                    _report_written(progress, result, name, writers, sink, quiet)
                 elif result.internal_error:
                     failed += 1
                     internal = True
@@ -199,8 +226,7 @@ def _build_all(reports: tuple[Path, ...], options: Any, jobs: int) -> tuple[int,
                                             "(please report this with the input that caused it)"), err=True)
                 else:
                     failed += 1
-                    for diagnostic in result.diagnostics:
-                        progress.echo(diagnostic.format(), err=True)
+                    progress.emit(sink, result.diagnostics)
                     progress.echo(f"{name}: build failed; previous output left as it was", err=True)
                 progress.advance()
     finally:
@@ -208,11 +234,12 @@ def _build_all(reports: tuple[Path, ...], options: Any, jobs: int) -> tuple[int,
     return built, failed, internal
 
 
-def _report_written(progress: _Progress, result: Any, name: str, writers: dict[Path, str]) -> None:
-    for warning in result.warnings:
-        progress.echo(warning.format(), err=True)
+def _report_written(progress: _Progress, result: Any, name: str, writers: dict[Path, str], sink: Any,
+                    quiet: bool) -> None:
+    progress.emit(sink, result.warnings)
     for output in result.written:
-        progress.echo(f"wrote {display_name(output)}")
+        if not quiet:
+            progress.echo(f"wrote {display_name(output)}", err=sink.status_to_stderr)
         other = writers.setdefault(output.resolve(), name)
         if other != name:
             progress.echo(f"{name}: warning: {display_name(output)} was also written by {other}; "
