@@ -11,6 +11,7 @@ import click
 
 from peelgen import __version__
 from peelgen.diagnostics import BuildFailed, Diagnostic, Terminated, display_name, printable
+from peelgen.report_formats import ERROR_FORMAT_OPTION, QUIET_OPTION
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -43,13 +44,6 @@ def cli() -> None:
     """Build PEEL-style police inspection reports from YAML."""
 
 
-_ERROR_FORMAT_OPTION = click.option(
-    "--error-format", "error_format", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
-    show_default=True, help="How to print errors and warnings: for people (text), or for machines: JSON, "
-    "GitHub Actions annotations, SARIF 2.1.0 (json and sarif print one document on stdout).")
-_QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings.")
-
-
 def _sink(error_format: str) -> Any:
     from peelgen.report_formats import DiagnosticSink
 
@@ -59,8 +53,8 @@ def _sink(error_format: str) -> Any:
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-@_ERROR_FORMAT_OPTION
-@_QUIET_OPTION
+@ERROR_FORMAT_OPTION
+@QUIET_OPTION
 def validate(files: tuple[Path, ...], strict: bool, error_format: str, quiet: bool) -> None:
     """Check report files; print every error as FILE:LINE:COL: path: message.
 
@@ -172,8 +166,8 @@ _TEMPLATES_OPTION = click.option(
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Build this many reports at once, each in its own process (0: one per CPU).")
 @click.option("--draft", is_flag=True, help="Mark the outputs as drafts: a DRAFT watermark and a banner.")
-@_ERROR_FORMAT_OPTION
-@_QUIET_OPTION
+@ERROR_FORMAT_OPTION
+@QUIET_OPTION
 def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tuple[Path, ...],
           untagged: bool, jobs: int, draft: bool, error_format: str, quiet: bool) -> None:
     """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf.
@@ -270,6 +264,29 @@ def national(reports: tuple[Path, ...], output: str, national_framework: str) ->
         sys.exit(EXIT_INVALID)
     _echo(f"wrote {display_name(path)} ({len(reports)} force{'s' if len(reports) != 1 else ''})")
     sys.exit(0)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Print the changes for people or as JSON.")
+@click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write a redline page (HTML) to this file.")
+def diff(old: Path, new: Path, fmt: str, html_out: Path | None) -> None:
+    """What changed from draft OLD to draft NEW of one report, by meaning.
+
+    Exit status: 0 no changes, 1 changes, 2 trouble (as diff(1))."""
+    from peelgen.commands.diff_render import run_diff
+
+    _check_exists((old, new))
+    try:
+        output, changed = run_diff(old, new, fmt, html_out)
+    except BuildFailed as failure:
+        _print_diagnostics(failure.diagnostics)
+        sys.exit(EXIT_USAGE)
+    _echo(output, nl=False)
+    sys.exit(1 if changed else 0)
 
 
 @cli.group(invoke_without_command=True)

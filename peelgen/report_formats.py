@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from urllib.parse import quote
 
+import click
+
 from peelgen import __version__
 from peelgen.diagnostics import Diagnostic, format_path, printable
 
@@ -160,3 +162,11 @@ class DiagnosticSink:
     def finish(self) -> None:
         if self.format.document is not None:
             self._raw_echo(self.format.document(self.collected), err=not self.format.to_stdout)
+
+
+# The command-line options, shared by validate and build.
+ERROR_FORMAT_OPTION = click.option(
+    "--error-format", "error_format", type=click.Choice(list(ERROR_FORMATS)), default="text",
+    show_default=True, help="How to print errors and warnings: for people (text), or for machines: JSON, "
+    "GitHub Actions annotations, SARIF 2.1.0 (json and sarif print one document on stdout).")
+QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings.")
