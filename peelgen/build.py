@@ -43,7 +43,10 @@ def compile_report(path: Path) -> Compiled:
 
 
 def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs: Sequence[Path] = (),
-                   style_dirs: Sequence[Path] = (), tagged: bool = True) -> dict[str, bytes]:
+                   style_dirs: Sequence[Path] = (), tagged: bool = True,
+                   charts: dict[str, str] | None = None) -> dict[str, bytes]:
+    """``charts``: the SVG of each chart by figure id, when the caller has them already
+    (``serve`` keeps those whose data did not change); drawn here otherwise."""
     from jinja2 import TemplateError
 
     from peelgen.render_html import render_html
@@ -59,7 +62,8 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
     name = compiled.validated.source.file
     try:
         # Charts are drawn once and shared by the web page and the print HTML.
-        charts = _draw_charts(doc) if formats else {}
+        if charts is None:
+            charts = _draw_charts(doc) if formats else {}
         if "html" in formats:
             outputs[f"{doc.slug}.html"] = render_html(
                 doc, target="web", template_dirs=template_dirs, style_dirs=style_dirs, charts=charts,
