@@ -60,10 +60,16 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
             style_dirs = (*style_dirs, _own_styles(own))
     outputs: dict[str, bytes] = {}
     name = compiled.validated.source.file
+    if "data" in formats:  # open data, linked from the web page
+        from peelgen.open_data import data_outputs
+
+        outputs.update(data_outputs(doc, compiled.validated.report))
+        doc.data_files = [file for file in outputs if not file.endswith(".json")] + [
+            file for file in outputs if file.endswith(".json")]
     try:
         # Charts are drawn once and shared by the web page and the print HTML.
         if charts is None:
-            charts = _draw_charts(doc) if formats else {}
+            charts = _draw_charts(doc) if {"html", "pdf"} & set(formats) else {}
         if "html" in formats:
             outputs[f"{doc.slug}.html"] = render_html(
                 doc, target="web", template_dirs=template_dirs, style_dirs=style_dirs, charts=charts,

@@ -159,8 +159,9 @@ _TEMPLATES_OPTION = click.option(
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("out"), show_default=True, help="Folder for the outputs.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["html", "pdf", "all"]), default="all",
-              show_default=True, help="Which outputs to write.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["html", "pdf", "all", "data"]), multiple=True,
+              default=["all"], show_default=True, help="Which outputs to write (repeatable); data: the data "
+              "behind the report as CSV and JSON, linked from the web page.")
 @_TEMPLATES_OPTION
 @click.option("--untagged", is_flag=True, help="Write an untagged PDF (tagged PDF/UA-1 is the default).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
@@ -168,7 +169,7 @@ _TEMPLATES_OPTION = click.option(
 @click.option("--draft", is_flag=True, help="Mark the outputs as drafts: a DRAFT watermark and a banner.")
 @ERROR_FORMAT_OPTION
 @QUIET_OPTION
-def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tuple[Path, ...],
+def build(reports: tuple[Path, ...], out_dir: Path, fmt: tuple[str, ...], template_dirs: tuple[Path, ...],
           untagged: bool, jobs: int, draft: bool, error_format: str, quiet: bool) -> None:
     """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf.
 
@@ -183,7 +184,7 @@ def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tup
     _check_exists(reports)
     _check_output_folder(out_dir)
     recover(out_dir)  # finish what a killed build left half-done, even if nothing builds now
-    formats = FORMATS if fmt == "all" else (fmt,)
+    formats = tuple(dict.fromkeys(f for name in fmt for f in (FORMATS if name == "all" else (name,))))
     style_dirs = tuple(d / "styles" for d in template_dirs if (d / "styles").is_dir())
     options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged, draft=draft)
     sink = _sink(error_format)
