@@ -36,10 +36,13 @@ def compile_report(path: Path) -> Compiled:
 
     Warnings from :mod:`peelgen.lint` are not errors: they come back on the result."""
     from peelgen.lint import lint
+    from peelgen.review_lint import review_lint
 
-    validated = validate(load_yaml(path))
+    loaded = load_yaml(path)
+    validated = validate(loaded)
     document = resolve(validated)
-    return Compiled(validated, document, tuple(lint(validated)))
+    warnings = sorted([*lint(validated), *review_lint(loaded)], key=Diagnostic.sort_key)
+    return Compiled(validated, document, tuple(warnings))
 
 
 def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs: Sequence[Path] = (),
