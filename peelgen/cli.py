@@ -171,7 +171,8 @@ _TEMPLATES_OPTION = click.option(
 @QUIET_OPTION
 def build(reports: tuple[Path, ...], out_dir: Path, fmt: tuple[str, ...], template_dirs: tuple[Path, ...],
           untagged: bool, jobs: int, draft: bool, error_format: str, quiet: bool) -> None:
-    """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf.
+    """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf (and, with
+    --format data, the data behind it as CSV and JSON).
 
     A report that fails leaves its earlier output as it was; the others are still built.
     The outputs of one report are replaced together or not at all.

@@ -169,3 +169,48 @@ def test_word_diff_and_matching_units():
     pairs, removed, added = match_items(["The force should train staff.", "Gone entirely now."],
                                         ["Something unrelated here.", "The force should train its staff."])
     assert pairs == [(0, 1)] and removed == [1] and added == [0]
+
+
+def test_json_stays_valid_with_unusual_characters(cli, tmp_path):
+    old, new = _drafts(tmp_path)
+    _edit(new, ("Part of that rise may come", "Part of that café\u202e rise may come"))
+    result = cli("diff", "--format", "json", old, new)
+    assert result.code == 1, result.err
+    [change] = json.loads(result.out)["changes"]
+    assert ["insert", "café\u202e "] in change["words"]
+
+
+CONCERN = """\
+    causes_of_concern:
+      - statement: The force does not understand demand.
+        recommendations:
+          - text: By {deadline}, the force should review its demand analysis.
+            deadline: 2017-06-01
+"""
+
+
+def test_cause_of_concern_recommendation_reworded(cli, write):
+    from tests.conftest import MINIMAL
+
+    base = MINIMAL.replace("    areas_for_improvement:\n", CONCERN + "    areas_for_improvement:\n")
+    write(base, "old.yaml")
+    write(base.replace("review its demand analysis", "review and publish its demand analysis"), "new.yaml")
+    result = cli("diff", "--format", "json", "old.yaml", "new.yaml")
+    [change] = json.loads(result.out)["changes"]
+    assert change["kind"] == "reworded"
+    assert change["what"].startswith("Recommendation (")
+    assert change["where"] == "questions[preventing].causes_of_concern[0].recommendations[0]"
+
+
+def test_pillar_grade_is_named_by_the_framework(cli, tmp_path):
+    from peelgen.commands.frameworks import get
+
+    old, new = _drafts(tmp_path, "west-midlands-2018-19")
+    text = old.read_text(encoding="utf-8")
+    start = text.index("\npillars:")
+    grade_line = next(line for line in text[start:].splitlines() if line.strip().startswith("grade:"))
+    replacement = "inadequate" if "inadequate" not in grade_line else "good"
+    _edit(new, (grade_line, grade_line.split(":", 1)[0] + ": " + replacement))
+    [change] = json.loads(cli("diff", "--format", "json", old, new).out)["changes"]
+    pillar = get("peel-2018-19-ipa").pillars[0]
+    assert (change["kind"], change["what"], change["where"]) == ("grade", pillar.heading, f"pillars[{pillar.id}].grade")

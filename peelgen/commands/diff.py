@@ -90,7 +90,10 @@ def _text_of(item: Any) -> str:
     if isinstance(item, str):
         return item
     if isinstance(item, dict):
-        return str(item.get("text") or item.get("body") or item.get("title") or item.get("heading") or item)
+        for key in ("text", "statement", "body", "title", "heading"):
+            if isinstance(item.get(key), str):
+                return item[key]
+        return str(item)
     return str(item)
 
 
@@ -246,8 +249,8 @@ class Differ:
             if before != after:
                 self.add("reworded", here, about, before, after, word_diff(before, after))
             if isinstance(old[i], dict) and isinstance(new[j], dict):
-                rest_old = {k: v for k, v in old[i].items() if k != "text"}
-                rest_new = {k: v for k, v in new[j].items() if k != "text"}
+                rest_old = {k: v for k, v in old[i].items() if k not in ("text", "statement")}
+                rest_new = {k: v for k, v in new[j].items() if k not in ("text", "statement")}
                 self.mapping(rest_old, rest_new, here, what)
         for i in removed:
             self.add("removed", _item_where(where, old[i], i), about, _text_of(old[i]))

@@ -81,9 +81,12 @@ def text_output(changes: Sequence[Change], old_name: str, new_name: str) -> str:
 
 
 def json_output(changes: Sequence[Change], old_name: str, new_name: str) -> str:
-    return json.dumps({"old": old_name, "new": new_name, "changed": bool(changes),
-                       "changes": [change.as_dict() for change in changes]}, indent=2, ensure_ascii=False,
+    # Plain ASCII, every control character escaped (DEL too, which json leaves raw): the
+    # terminal-safe printing of the CLI then has nothing to change, and the JSON stays valid.
+    text = json.dumps({"old": old_name, "new": new_name, "changed": bool(changes),
+                       "changes": [change.as_dict() for change in changes]}, indent=2, ensure_ascii=True,
                       default=str)
+    return text.replace("\x7f", "\\u007f") + "\n"
 
 
 _STYLE = """
