@@ -106,3 +106,22 @@ def test_workflow_check_can_fail():
     except click.BadParameter:
         return
     raise AssertionError("an unknown --error-format was accepted")
+
+
+def test_hook_entry_runs_as_a_program(tmp_path):
+    """As pre-commit runs it: the entry's program found on PATH (the environment pre-commit
+    installs the package into), with the selected files as arguments."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    hook = _hook()
+    bin_dir = Path(sys.executable).parent
+    program, *args = shlex.split(hook["entry"])
+    found = shutil.which(program, path=str(bin_dir))
+    assert found, f"{program} is not installed beside {sys.executable}"
+    shutil.copytree(ROOT / "examples" / "west-mercia-pcp-2016", tmp_path / "pcp")
+    done = subprocess.run([found, *args, "pcp/report.yaml"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "pcp/report.yaml: valid\n"
