@@ -4,7 +4,8 @@ and examples/*/README.md is run or validated.
 - A ``sh`` block is run, command by command, in a scratch folder holding copies of the
   examples (``peelgen build`` with ``--format html`` unless the doc names a format, to
   keep the suite fast; the docs' meaning, "it builds", is the same). ``scripts/…`` are
-  checked to exist and be executable, not run (they run this suite).
+  checked to exist and be executable, not run (they run this suite), and ``npm ci``
+  to have its package files.
 - A ``sh`` block marked ``<!-- excerpt -->`` is a synopsis, as is an inline
   ```peelgen …``` in the prose: each command and option it names must exist, and
   every required option must be given.
@@ -181,6 +182,9 @@ def run_line(line: str, capsys) -> str | None:
     if words[0].startswith(("./scripts/", "scripts/")):
         script = ROOT / words[0].removeprefix("./")
         return None if script.is_file() and os.access(script, os.X_OK) else f"no such script: {line}"
+    if words[:2] == ["npm", "ci"]:  # installs the pinned tools: checked, not run (it needs the network)
+        missing = [name for name in ("package.json", "package-lock.json") if not (ROOT / name).is_file()]
+        return f"npm ci without {', '.join(missing)}: {line}" if missing else None
     if words[0] not in ("peelgen", ".venv/bin/peelgen"):
         return f"a documented command the test does not know how to run: {line}"
     stdout = None
