@@ -47,8 +47,8 @@ def _findings_words(findings: Any) -> int:
     return total
 
 
-def _units(data: dict[str, Any]) -> Iterator[tuple[DocPath, dict[str, Any]]]:
-    for key in UNIT_LISTS:
+def _units(data: dict[str, Any], keys: tuple[str, ...] = UNIT_LISTS) -> Iterator[tuple[DocPath, dict[str, Any]]]:
+    for key in keys:
         units = data.get(key)
         for index, unit in enumerate(units if isinstance(units, list) else []):
             if isinstance(unit, dict):
@@ -58,7 +58,9 @@ def _units(data: dict[str, Any]) -> Iterator[tuple[DocPath, dict[str, Any]]]:
 def grade_without_improvement(data: dict[str, Any], warn: Warn) -> None:
     """requires improvement or inadequate, yet nothing to improve: the reader is left
     without the reason for the grade."""
-    for path, unit in _units(data):
+    # Questions only: they are where areas for improvement and causes of concern are
+    # written (a 2018/19 pillar has a summary but no such lists).
+    for path, unit in _units(data, ("questions",)):
         written = unit.get("findings") or unit.get("summary")
         if unit.get("grade") in NEEDS_IMPROVEMENT and written and not any(unit.get(key) for key in ITEM_KEYS):
             warn((*path, "grade"), f"the grade is {unit['grade']} but there is no area for improvement "

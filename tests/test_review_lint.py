@@ -7,7 +7,7 @@ import pytest
 
 from peelgen.load import load_yaml
 from peelgen.review_lint import RULES, review_lint
-from tests.conftest import MINIMAL, line_of
+from tests.conftest import MINIMAL, ROOT, line_of
 
 NO_AFI = MINIMAL.replace("    areas_for_improvement:\n      - The force should improve.\n", "")
 
@@ -103,3 +103,10 @@ def test_unknown_rule_in_ignore_is_a_warning_with_a_suggestion(tmp_path):
 def test_rules_have_stable_ids():
     assert set(RULES) == {"grade-without-improvement", "duplicate-heading", "placeholder-heading",
                           "short-summary", "hand-written-number"}
+
+
+def test_a_pillar_is_not_asked_for_areas_for_improvement(tmp_path):
+    example = (ROOT / "examples" / "west-midlands-2018-19" / "report.yaml").read_text(encoding="utf-8")
+    text = example.replace("  - id: effectiveness\n    grade: good", "  - id: effectiveness\n    grade: inadequate")
+    assert text != example
+    assert [d.rule for d in _warnings(tmp_path, text)] == []
