@@ -98,6 +98,7 @@ del { background: #f6d7d2; text-decoration: line-through; text-decoration-thickn
                    overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; border: 0; }
 .where { font-family: monospace; font-size: 0.9em; color: #505a5f; }
 li { margin-bottom: 1.25rem; }
+.text { white-space: pre-wrap; }  /* keep the paragraphs of a changed text */
 """
 
 
@@ -119,7 +120,7 @@ def _html_body(change: Change) -> str:
     if change.words:
         parts = [_del(text) if op == "delete" else _ins(text) if op == "insert" else escape(text)
                  for op, text in change.words]
-        return f"<p>{''.join(parts)}</p>"
+        return '<p class="text">' + "".join(parts) + "</p>"
     if change.old is None or change.kind.endswith("added"):
         return f"<p>{_ins(_short(change.new))}</p>"
     if change.new is None or change.kind.endswith("removed"):
