@@ -63,8 +63,9 @@ def grade_without_improvement(data: dict[str, Any], warn: Warn) -> None:
     for path, unit in _units(data, ("questions",)):
         written = unit.get("findings") or unit.get("summary")
         if unit.get("grade") in NEEDS_IMPROVEMENT and written and not any(unit.get(key) for key in ITEM_KEYS):
-            warn((*path, "grade"), f"the grade is {unit['grade']} but there is no area for improvement "
-                 "or cause of concern", "add what the force must improve, or check the grade")
+            grade = unit["grade"].replace("-", " ")
+            warn((*path, "grade"), f"the grade is {grade} but there is no area for improvement or cause of concern",
+                 "add what the force must improve, or check the grade")
 
 
 def _headings(value: Any, path: DocPath) -> Iterator[tuple[DocPath, str]]:

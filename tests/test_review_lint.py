@@ -51,7 +51,7 @@ def test_requires_improvement_without_area_for_improvement(cli, write):
     result = cli("validate", "--strict", "report.yaml")
     assert result.code == 1
     line = line_of(NO_AFI, "grade: requires-improvement", 2)
-    assert f"report.yaml:{line}:12: questions[0].grade: warning: the grade is requires-improvement" in result.err
+    assert f"report.yaml:{line}:12: questions[0].grade: warning: the grade is requires improvement but" in result.err
     assert result.err.count("[grade-without-improvement]") == 1
 
 
