@@ -37,10 +37,13 @@ def compile_report(path: Path) -> Compiled:
 
     Warnings from :mod:`peelgen.lint` are not errors: they come back on the result."""
     from peelgen.lint import lint
+    from peelgen.review_lint import review_lint
 
-    validated = validate(load_yaml(path))
+    loaded = load_yaml(path)
+    validated = validate(loaded)
     document = resolve(validated)
-    return Compiled(validated, document, tuple(lint(validated)))
+    warnings = sorted([*lint(validated), *review_lint(loaded)], key=Diagnostic.sort_key)
+    return Compiled(validated, document, tuple(warnings))
 
 
 def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs: Sequence[Path] = (),
@@ -62,6 +65,12 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
             style_dirs = (*style_dirs, _own_styles(own))
     outputs: dict[str, bytes] = {}
     name = compiled.validated.source.file
+    if "data" in formats:  # open data, linked from the web page
+        from peelgen.open_data import data_outputs
+
+        outputs.update(data_outputs(doc, compiled.validated.report))
+        doc.data_files = [file for file in outputs if not file.endswith(".json")] + [
+            file for file in outputs if file.endswith(".json")]
     try:
         if "html" in formats:
             if charts is None:  # narrow, with large text: readable on a phone

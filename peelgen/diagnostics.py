@@ -38,6 +38,9 @@ class Diagnostic:
     path: DocPath = ()
     hint: str | None = None
     severity: str = "error"
+    # A stable id for lint rules (e.g. "grade-without-improvement"), so that machines can
+    # group findings and authors can silence one rule per report.
+    rule: str | None = None
 
     def format(self) -> str:
         where = self.file
@@ -51,6 +54,8 @@ class Diagnostic:
         text += self.message
         if self.hint:
             text += f" ({self.hint})"
+        if self.rule:
+            text += f" [{self.rule}]"
         # One diagnostic, one line: never let a message spill over lines, and never
         # pass a report's control characters (ESC sequences) to the terminal.
         return " ".join(printable(text.replace("\r\n", "\n")).split())

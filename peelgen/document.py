@@ -337,6 +337,7 @@ class Document:
     masthead: tuple[str, str, str] | None = None  # body, report of, title
     lang: str = "en-GB"
     draft: bool = False  # watermark every PDF page and put a banner on the web page
+    data_files: list[str] = field(default_factory=list)  # build --format data: linked from the web page
 
     @property
     def contents(self) -> list[tuple[Heading, list[Heading]]]:

@@ -444,6 +444,10 @@ class Measure(Strict):
     decimals: Whole = Field(0, ge=0, le=3, description="Decimal places.")
 
 
+class LintOptions(Strict):
+    ignore: list[str] = Field(default_factory=list, description="Lint rule ids not to warn about in this report.")
+
+
 class Report(Strict):
     framework: str = Field(description="The framework id, e.g. 'peel-2016-effectiveness'.")
     status: Literal["draft", "final"] = Field(
@@ -491,6 +495,7 @@ class Report(Strict):
     datasets: list[Dataset] = Field(default_factory=list, description="CSV data files drawn as charts.")
     data_sources: list[DataSource] = Field(default_factory=list, description="Annex A entries.")
     force_in_numbers: list[Identifier] = Field(default_factory=list, description="Metric ids shown as tiles.")
+    lint: LintOptions = Field(default_factory=LintOptions, description="Lint settings, e.g. rules to ignore.")
 
     @field_validator("footnotes", mode="before")
     @classmethod
