@@ -8,16 +8,20 @@ the previous output untouched.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from peelgen.diagnostics import BuildFailed, Diagnostic
-from peelgen.document import Document
-from peelgen.load import load_yaml
+from peelgen.diagnostics import BuildFailed, Diagnostic, display_name
 from peelgen.output import write_atomically
-from peelgen.resolve import resolve
-from peelgen.validate import ValidatedReport, validate
+
+if TYPE_CHECKING:  # imported where used: finding a report up to date needs none of them
+    from peelgen.cache import BuildCache
+    from peelgen.document import Document
+    from peelgen.validate import ValidatedReport
 
 FORMATS = ("html", "pdf")
 
@@ -35,6 +39,9 @@ def compile_report(path: Path) -> Compiled:
 
     Warnings from :mod:`peelgen.lint` are not errors: they come back on the result."""
     from peelgen.lint import lint
+    from peelgen.load import load_yaml
+    from peelgen.resolve import resolve
+    from peelgen.validate import validate
 
     validated = validate(load_yaml(path))
     document = resolve(validated)
@@ -42,7 +49,8 @@ def compile_report(path: Path) -> Compiled:
 
 
 def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs: Sequence[Path] = (),
-                   style_dirs: Sequence[Path] = (), tagged: bool = True) -> dict[str, bytes]:
+                   style_dirs: Sequence[Path] = (), tagged: bool = True, chart_cache: Any = None) -> dict[str, bytes]:
+    """``chart_cache``: where drawn charts are kept between builds (a ``ChartCache``)."""
     from jinja2 import TemplateError
 
     from peelgen.render_html import render_html
@@ -58,7 +66,7 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
     name = compiled.validated.source.file
     try:
         # Charts are drawn once and shared by the web page and the print HTML.
-        charts = _draw_charts(doc) if formats else {}
+        charts = _draw_charts(doc, chart_cache) if formats else {}
         if "html" in formats:
             outputs[f"{doc.slug}.html"] = render_html(
                 doc, target="web", template_dirs=template_dirs, style_dirs=style_dirs, charts=charts,
@@ -68,6 +76,7 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
 
             html = render_html(doc, target="print", template_dirs=template_dirs, style_dirs=style_dirs,
                                charts=charts)
+            _save_print_html(doc.slug, html)
             epoch = int(dt.datetime.combine(doc.publication_date, dt.time(), dt.UTC).timestamp())
             outputs[f"{doc.slug}.pdf"] = render_pdf(
                 html, report_dir=compiled.validated.base_dir, style_dirs=style_dirs, tagged=tagged, epoch=epoch)
@@ -79,13 +88,36 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
     return outputs
 
 
-def _draw_charts(doc: Document) -> dict[str, str]:
+def _save_print_html(slug: str, html: str) -> None:
+    """For benchmarks and debugging (never needed to build): with PEELGEN_SAVE_PRINT_HTML
+    set to a folder, the HTML handed to WeasyPrint is saved there as ``<slug>.print.html``,
+    so plain WeasyPrint can be timed on exactly the same input (see bench/README.md)."""
+    folder = os.environ.get("PEELGEN_SAVE_PRINT_HTML")
+    if folder:
+        write_atomically(Path(folder), {f"{slug}.print.html": html.encode("utf-8")})
+
+
+def _draw_charts(doc: Document, chart_cache: Any = None) -> dict[str, str]:
     """SVG of every chart, by figure id; matplotlib is imported only if there are charts."""
     if not any(figure.chart is not None for figure in doc.figures.values()):
         return {}
     from peelgen.render_charts import render_charts
 
-    return render_charts(doc)
+    if chart_cache is None:
+        return render_charts(doc)
+    return render_charts(doc, cache=chart_cache)
+
+
+def produce(path: Path, formats: Iterable[str] = FORMATS, *, template_dirs: Sequence[Path] = (),
+            style_dirs: Sequence[Path] = (), tagged: bool = True, draft: bool = False,
+            chart_cache: Any = None) -> tuple[dict[str, bytes], tuple[Diagnostic, ...]]:
+    """One report's outputs (file name -> bytes) and lint warnings, nothing written."""
+    compiled = compile_report(path)
+    if draft:
+        compiled.document.draft = True  # read by render_html: watermark and banner
+    outputs = render_outputs(compiled, tuple(formats), template_dirs=template_dirs,
+                             style_dirs=style_dirs, tagged=tagged, chart_cache=chart_cache)
+    return outputs, compiled.warnings
 
 
 def build(path: Path, out_dir: Path, formats: Iterable[str] = FORMATS, *,
@@ -94,14 +126,11 @@ def build(path: Path, out_dir: Path, formats: Iterable[str] = FORMATS, *,
     """Build one report; its lint warnings, if any, are appended to ``warnings``.
 
     ``draft`` marks the outputs as a draft whatever the report's ``status``."""
-    compiled = compile_report(path)
-    if draft:
-        compiled.document.draft = True  # read by render_html: watermark and banner
-    outputs = render_outputs(compiled, tuple(formats), template_dirs=template_dirs,
-                             style_dirs=style_dirs, tagged=tagged)
+    outputs, found = produce(path, formats, template_dirs=template_dirs, style_dirs=style_dirs, tagged=tagged,
+                             draft=draft)
     written = write_atomically(out_dir, outputs)
     if warnings is not None:
-        warnings.extend(compiled.warnings)
+        warnings.extend(found)
     return written
 
 
@@ -118,6 +147,7 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     internal_error: str | None = None  # an unexpected exception, as one line
     warnings: tuple[Diagnostic, ...] = ()  # lint warnings; printed, never a failure
+    up_to_date: bool = False  # unchanged since it was built: nothing written
 
     @property
     def ok(self) -> bool:
@@ -132,17 +162,95 @@ class BuildOptions:
     style_dirs: tuple[Path, ...] = ()
     tagged: bool = True
     draft: bool = False  # build --draft
+    cache_dir: Path | None = None  # the build cache (peelgen.cache); None: no cache
+
+
+def _open_cache(options: BuildOptions) -> BuildCache | None:
+    from peelgen.cache import BuildCache, bypassed
+
+    if options.cache_dir is None or bypassed():
+        return None
+    return BuildCache(options.cache_dir)
+
+
+def _key(path: Path, options: BuildOptions, cache: BuildCache) -> str | None:
+    from peelgen.cache import BuildInputs, build_key
+
+    inputs = BuildInputs(tuple(options.formats), options.tagged, options.draft, tuple(options.template_dirs))
+    return build_key(path, inputs, skip=(options.out_dir, cache.root))
+
+
+def from_cache(path: Path, options: BuildOptions) -> BuildResult | None:
+    """The result of building ``path`` if the cache can stand in for it: the outputs are
+    up to date, or written again from the cache. None: it must be built."""
+    cache = _open_cache(options)
+    key = _key(path, options, cache) if cache is not None else None
+    return _cached(path, options, cache, key) if cache is not None and key is not None else None
+
+
+def _cached(path: Path, options: BuildOptions, cache: BuildCache, key: str) -> BuildResult | None:
+    name = display_name(path)
+    entry = cache.lookup(key, name)
+    restored = cache.restore(entry, options.out_dir, name) if entry is not None else None
+    if restored is None:
+        return None
+    return BuildResult(path, written=restored.written, warnings=restored.warnings, up_to_date=restored.up_to_date)
+
+
+_gc_tuned = False
+
+
+def tune_gc() -> None:
+    """For a process that builds (the command line, and its workers): fewer full garbage
+    collections. Building makes many objects that live until the end, and each full
+    collection walks all of them (and all of WeasyPrint's and pydantic's): with the
+    defaults these passes grow with the report. Here the third threshold is raised, and
+    everything loaded before the first build is frozen (:func:`gc.freeze`: never
+    collected, never walked again). Outputs do not change; only when memory is reclaimed."""
+    import gc
+
+    global _gc_tuned
+    _gc_tuned = True
+    first, second, _ = gc.get_threshold()
+    gc.set_threshold(first, second, _GC_THIRD_THRESHOLD)
+
+
+_GC_THIRD_THRESHOLD = 100  # CPython's default is 10
+
+
+@functools.cache
+def _freeze_imports(pdf: bool) -> None:
+    """Load what building needs, then freeze it: once per process, if tune_gc() was called."""
+    import gc
+    import importlib
+
+    for module in ("peelgen.lint", "peelgen.render_html", "peelgen.resolve", "peelgen.validate",
+                   *(("peelgen.render_pdf", "weasyprint") if pdf else ())):
+        importlib.import_module(module)
+
+    gc.collect()
+    gc.freeze()
 
 
 def build_one(path: Path, options: BuildOptions) -> BuildResult:
-    """Build one report; every expected failure becomes diagnostics in the result."""
-    warnings: list[Diagnostic] = []
+    """Build one report (unless the cache has it); every expected failure becomes
+    diagnostics in the result."""
+    cache = _open_cache(options)
+    key = _key(path, options, cache) if cache is not None else None
     try:
-        written = build(path, options.out_dir, options.formats, template_dirs=options.template_dirs,
-                        style_dirs=options.style_dirs, tagged=options.tagged, draft=options.draft,
-                        warnings=warnings)
+        if cache is not None and key is not None and (cached := _cached(path, options, cache, key)) is not None:
+            return cached
+        if _gc_tuned:
+            _freeze_imports("pdf" in options.formats)
+        outputs, warnings = produce(path, options.formats, template_dirs=options.template_dirs,
+                                    style_dirs=options.style_dirs, tagged=options.tagged, draft=options.draft,
+                                    chart_cache=cache.charts() if cache is not None else None)
+        written = write_atomically(options.out_dir, outputs)
     except BuildFailed as failure:
         return BuildResult(path, diagnostics=tuple(failure.diagnostics))
+    # Kept only if no input changed while it was being built (the outputs may be of either).
+    if cache is not None and key is not None and _key(path, options, cache) == key:
+        cache.store(key, outputs, warnings, display_name(path))
     return BuildResult(path, written=tuple(written), warnings=tuple(warnings))
 
 
@@ -170,4 +278,23 @@ def build_many(paths: Sequence[Path], options: BuildOptions, *, jobs: int = 1) -
         return
     from peelgen.workers import build_in_pool
 
-    yield from build_in_pool(paths, options, jobs)
+    # Reports the cache has are settled here, before any worker is started (and pays for
+    # importing WeasyPrint): a batch of unchanged reports costs next to nothing.
+    to_build = []
+    for path in paths:
+        cached = _from_cache_safely(path, options)
+        if cached is None:
+            to_build.append(path)
+        else:
+            yield cached
+    if len(to_build) == 1:
+        yield build_one_safely(to_build[0], options)
+    elif to_build:
+        yield from build_in_pool(to_build, options, jobs)
+
+
+def _from_cache_safely(path: Path, options: BuildOptions) -> BuildResult | None:
+    try:
+        return from_cache(path, options)
+    except BuildFailed:  # the outputs could not be written: let the build report it
+        return None

@@ -150,16 +150,22 @@ _TEMPLATES_OPTION = click.option(
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Build this many reports at once, each in its own process (0: one per CPU).")
 @click.option("--draft", is_flag=True, help="Mark the outputs as drafts: a DRAFT watermark and a banner.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Build every report and draw every chart, neither using nor filling the build cache.")
 def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tuple[Path, ...],
-          untagged: bool, jobs: int, draft: bool) -> None:
+          untagged: bool, jobs: int, draft: bool, no_cache: bool) -> None:
     """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf.
 
+    A report whose files, templates, styles and options have not changed since it was
+    last built is "up to date" and not built again (the outputs are checked too); the
+    cache lives in $PEELGEN_CACHE_DIR, or $XDG_CACHE_HOME/peelgen (~/.cache/peelgen).
     A report that fails leaves its earlier output as it was; the others are still built.
     The outputs of one report are replaced together or not at all.
     """
     import os
 
-    from peelgen.build import FORMATS, BuildOptions
+    from peelgen.build import FORMATS, BuildOptions, tune_gc
+    from peelgen.cache import default_dir
     from peelgen.output import recover, scratch_folder
 
     _check_exists(reports)
@@ -167,7 +173,9 @@ def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tup
     recover(out_dir)  # finish what a killed build left half-done, even if nothing builds now
     formats = FORMATS if fmt == "all" else (fmt,)
     style_dirs = tuple(d / "styles" for d in template_dirs if (d / "styles").is_dir())
-    options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged, draft=draft)
+    options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged, draft=draft,
+                           cache_dir=None if no_cache else default_dir())
+    tune_gc()
     with scratch_folder():
         built, failed, internal = _build_all(reports, options, jobs or os.cpu_count() or 1)
     if len(reports) > 1:
@@ -192,6 +200,8 @@ def _build_all(reports: tuple[Path, ...], options: Any, jobs: int) -> tuple[int,
                 if result.ok:
                     built += 1
                     _report_written(progress, result, name, writers)
+                    if result.up_to_date:
+                        progress.echo(f"{name}: up to date")
                 elif result.internal_error:
                     failed += 1
                     internal = True
