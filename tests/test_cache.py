@@ -212,7 +212,7 @@ def test_a_corrupt_entry_is_ignored(cli, write, tmp_path: Path, damage: str):
     elif damage == "garbage":
         entry.write_bytes(os.urandom(200))
     else:  # a whole, well-formed entry, for another key
-        header, _, body = text.partition(b"\n")
+        _, _, body = text.partition(b"\n")
         data = json.loads(body)
         data["key"] = "0" * 64
         body = json.dumps(data).encode()
