@@ -49,8 +49,11 @@ def compile_report(path: Path) -> Compiled:
 
 
 def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs: Sequence[Path] = (),
-                   style_dirs: Sequence[Path] = (), tagged: bool = True, chart_cache: Any = None) -> dict[str, bytes]:
-    """``chart_cache``: where drawn charts are kept between builds (a ``ChartCache``)."""
+                   style_dirs: Sequence[Path] = (), tagged: bool = True,
+                   charts: dict[str, str] | None = None, chart_cache: Any = None) -> dict[str, bytes]:
+    """``charts``: the SVG of each chart by figure id, when the caller has them already
+    (``serve`` keeps those whose data did not change); drawn here otherwise, through
+    ``chart_cache`` if given (where drawn charts are kept between builds)."""
     from jinja2 import TemplateError
 
     from peelgen.render_html import render_html
@@ -61,12 +64,13 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
     if own is not None:  # the report's own templates: folder, after the command line's
         template_dirs = (*template_dirs, own)
         if (own / "styles").is_dir():
-            style_dirs = (*style_dirs, own / "styles")
+            style_dirs = (*style_dirs, _own_styles(own))
     outputs: dict[str, bytes] = {}
     name = compiled.validated.source.file
     try:
         # Charts are drawn once and shared by the web page and the print HTML.
-        charts = _draw_charts(doc, chart_cache) if formats else {}
+        if charts is None:
+            charts = _draw_charts(doc, chart_cache) if formats else {}
         if "html" in formats:
             outputs[f"{doc.slug}.html"] = render_html(
                 doc, target="web", template_dirs=template_dirs, style_dirs=style_dirs, charts=charts,
@@ -95,6 +99,18 @@ def _save_print_html(slug: str, html: str) -> None:
     folder = os.environ.get("PEELGEN_SAVE_PRINT_HTML")
     if folder:
         write_atomically(Path(folder), {f"{slug}.print.html": html.encode("utf-8")})
+
+
+def _own_styles(templates: Path) -> Path:
+    """The report's templates/styles folder, refused if it is a symlink out of the report's
+    templates folder (the PDF may read files from it)."""
+    styles = templates / "styles"
+    if not Path(os.path.realpath(styles)).is_relative_to(os.path.realpath(templates)):
+        from peelgen.sandbox import shown  # the link's own name, not its target's
+
+        raise BuildFailed([Diagnostic(shown(styles), "the styles folder leads outside the report's "
+                                      "folder (through a symlink)", hint="copy the folder instead of linking to it")])
+    return styles
 
 
 def _draw_charts(doc: Document, chart_cache: Any = None) -> dict[str, str]:
