@@ -50,13 +50,29 @@ def peak_mb():
                 return int(line.split()[1]) / 1024
     return 0.0
 
+def add(name, start):
+    times[name] = times.get(name, 0.0) + (time.process_time() - start) * 1000
+
+def timed_generator(name, generator):
+    while True:
+        start = time.process_time()
+        try:
+            item = next(generator)
+        except StopIteration:
+            add(name, start)
+            return
+        add(name, start)
+        yield item
+
 def timed(name, function):
     def wrapper(*args, **kwargs):
         start = time.process_time()
         try:
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
         finally:
-            times[name] = times.get(name, 0.0) + (time.process_time() - start) * 1000
+            add(name, start)
+        # layout_document yields pages as it lays them out: time each one.
+        return timed_generator(name, result) if hasattr(result, "__next__") else result
     return wrapper
 
 import weasyprint, weasyprint.document as wdoc, weasyprint.pdf as wpdf, pydyf
@@ -77,16 +93,24 @@ except ImportError:
 load.load_yaml = timed("load", load.load_yaml)
 validate.validate = timed("validate", validate.validate)
 resolve.resolve = timed("resolve", resolve.resolve)
+for name, module in (("load_yaml", load), ("validate", validate), ("resolve", resolve)):
+    if hasattr(build, name):  # older versions import the stages at the top of build.py
+        setattr(build, name, getattr(module, name))
 build._draw_charts = timed("charts", build._draw_charts)
 render_html.render_html = timed("html", render_html.render_html)
 if gc_mode == "tuned":
-    build.tune_gc()
-    build._freeze_imports(True)
+    if hasattr(build, "tune_gc"):  # as the command line does
+        build.tune_gc()
+        build._freeze_imports(True)
+    else:  # an older version: the same by hand
+        gc.set_threshold(700, 10, 100)
+        gc.collect()
+        gc.freeze()
 
 profiler = None
 if profile_to:
     import cProfile
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU time: the machine may be busy
     profiler.enable()
 start = time.process_time()
 compiled = build.compile_report(Path(report))

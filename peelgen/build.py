@@ -138,15 +138,19 @@ def produce(path: Path, formats: Iterable[str] = FORMATS, *, template_dirs: Sequ
 
 def build(path: Path, out_dir: Path, formats: Iterable[str] = FORMATS, *,
           template_dirs: Sequence[Path] = (), style_dirs: Sequence[Path] = (), tagged: bool = True,
-          draft: bool = False, warnings: list[Diagnostic] | None = None) -> list[Path]:
+          draft: bool = False, warnings: list[Diagnostic] | None = None, chart_cache: Any = None,
+          produced: dict[str, bytes] | None = None) -> list[Path]:
     """Build one report; its lint warnings, if any, are appended to ``warnings``.
 
-    ``draft`` marks the outputs as a draft whatever the report's ``status``."""
+    ``draft`` marks the outputs as a draft whatever the report's ``status``.
+    ``produced``, if given, receives each output's bytes by file name (for the build cache)."""
     outputs, found = produce(path, formats, template_dirs=template_dirs, style_dirs=style_dirs, tagged=tagged,
-                             draft=draft)
+                             draft=draft, chart_cache=chart_cache)
     written = write_atomically(out_dir, outputs)
     if warnings is not None:
         warnings.extend(found)
+    if produced is not None:
+        produced.update(outputs)
     return written
 
 
@@ -258,10 +262,12 @@ def build_one(path: Path, options: BuildOptions) -> BuildResult:
             return cached
         if _gc_tuned:
             _freeze_imports("pdf" in options.formats)
-        outputs, warnings = produce(path, options.formats, template_dirs=options.template_dirs,
-                                    style_dirs=options.style_dirs, tagged=options.tagged, draft=options.draft,
-                                    chart_cache=cache.charts() if cache is not None else None)
-        written = write_atomically(options.out_dir, outputs)
+        warnings: list[Diagnostic] = []
+        outputs: dict[str, bytes] = {}
+        written = build(path, options.out_dir, options.formats, template_dirs=options.template_dirs,
+                        style_dirs=options.style_dirs, tagged=options.tagged, draft=options.draft,
+                        warnings=warnings, chart_cache=cache.charts() if cache is not None else None,
+                        produced=outputs)
     except BuildFailed as failure:
         return BuildResult(path, diagnostics=tuple(failure.diagnostics))
     # Kept only if no input changed while it was being built (the outputs may be of either).
