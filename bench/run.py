@@ -85,40 +85,13 @@ def _as_headings(finding: dict[str, Any], suffix: str, headings: dict[str, str])
     return out
 
 
-def _yaml_load(text: str) -> Any:
-    """Plain data from YAML with whichever parser is installed (PyYAML, or ruamel.yaml)."""
-    try:
-        import yaml
-    except ImportError:
-        from ruamel.yaml import YAML
-
-        return YAML(typ="safe", pure=True).load(text)
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - safe loaders only
-
-
-def _yaml_dump(data: Any) -> str:
-    try:
-        import yaml
-    except ImportError:
-        from ruamel.yaml import YAML
-
-        stream = io.StringIO()
-        out = YAML(typ="safe", pure=True)
-        out.default_flow_style = False
-        out.allow_unicode = True
-        out.width = 100
-        out.dump(data, stream)
-        return stream.getvalue()
-    return yaml.dump(data, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper), default_flow_style=False,
-                     allow_unicode=True, width=100, sort_keys=False)
-
-
 def scaled_report(text: str, factor: float) -> tuple[str, float]:
     """The report with its findings, and the figures and footnotes they use, copied under
     unique ids until the YAML is ``factor`` times as large. Returns (text, actual factor)."""
     from peelgen.framework import load_framework
+    from peelgen.load import dump_yaml, load_yaml
 
-    base = _yaml_load(text)
+    base = load_yaml(Path("report.yaml"), text=text).data
     framework = load_framework(base["framework"])
     headings: dict[str, str] = {}
 
@@ -130,11 +103,12 @@ def scaled_report(text: str, factor: float) -> tuple[str, float]:
     for question in framework.questions:
         collect(question.sections)
 
-    dump = _yaml_dump
+    def dump(data: dict[str, Any]) -> str:
+        return dump_yaml(data, width=100)
+
     figures = {f["id"]: f for f in base.get("figures", [])}
     footnotes = base.get("footnotes", {})
     data = copy.deepcopy(base)
-    data["meta"]["publication_date"] = str(data["meta"]["publication_date"])
     target = len(text) * factor
     copies = 0
     while True:

@@ -8,7 +8,6 @@ sentences and tables written, and every cross-reference checked, with located er
 
 from __future__ import annotations
 
-import base64
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -49,11 +48,12 @@ from peelgen.document import (
     Tile,
     TopicView,
 )
-from peelgen.folder import Folder, read_regular_file
+from peelgen.folder import Folder
 from peelgen.formatting import long_date, measure, number, slugify, unit_label
 from peelgen.formatting import measure as measure_text
 from peelgen.framework import ChapterSpec, Framework, QuestionSpec, SubQuestion
 from peelgen.load_csv import DatasetData, load_dataset
+from peelgen.load_images import load_image
 from peelgen.markdown import parse_block, parse_inline
 from peelgen.models import (
     AnnexSection,
@@ -72,8 +72,6 @@ from peelgen.national import counts as national_counts
 from peelgen.validate import ValidatedReport
 
 _ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
-_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
-MAX_IMAGE_BYTES = 2 * 1024 * 1024
 _FOOTER_PART = re.compile(r"\{(page|pages)\}|\{[^}]*\}|[^{]+|\{")
 
 
@@ -365,7 +363,7 @@ class Resolver:
             path = self._inside_folder(dataset.file, ("datasets", i, "file"), (".csv",))
             if path is None:
                 continue
-            data, problems = load_dataset(path)
+            data, problems = load_dataset(path, unit=dataset.unit)
             self.diagnostics.extend(problems)
             if data is not None:
                 self.datasets[dataset.id] = data
@@ -1274,15 +1272,11 @@ class Resolver:
 
     def _image(self, relative: str, path: DocPath) -> str | None:
         """A data: URI for an image inside the report's folder, or None with an error."""
-        file = self._inside_folder(relative, path, _IMAGE_TYPES)
-        if file is None:
-            return None
         try:
-            data = read_regular_file(file, limit=MAX_IMAGE_BYTES, what="image")
+            return load_image(Folder.of([self.base_dir]), relative).data_uri()
         except FileRefused as refused:
             self.error(Origin(path), refused.message, hint=refused.hint)
             return None
-        return f"data:{_IMAGE_TYPES[file.suffix.lower()]};base64,{base64.b64encode(data).decode('ascii')}"
 
     # -- final checks ------------------------------------------------------------------
 
