@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCALES = (1, 2, 4, 8)
 BY_PAGES = ("style", "box_tree", "layout", "draw", "tagging", "serialise", "pdf_post")
 BY_FIGURES = ("charts",)
-BY_BYTES = ("load", "validate", "resolve", "html")
+BY_BYTES = ("load", "validate", "resolve", "html")  # and "gc", counted apart from the stages
 
 # Runs in a fresh interpreter: argv = report, gc mode ("default" or "tuned"), profile file or "".
 PROBE = r'''
@@ -50,27 +50,49 @@ def peak_mb():
                 return int(line.split()[1]) / 1024
     return 0.0
 
-def add(name, start):
-    times[name] = times.get(name, 0.0) + (time.process_time() - start) * 1000
+rss_after = {}
+gc_ms = [0.0, None]  # total, start of the collection in progress
+
+def on_gc(phase, info):
+    if phase == "start":
+        gc_ms[1] = time.process_time()
+    elif gc_ms[1] is not None:
+        gc_ms[0] += (time.process_time() - gc_ms[1]) * 1000
+        gc_ms[1] = None
+
+gc.callbacks.append(on_gc)
+
+def rss_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+def add(name, start, gc_before):
+    # Garbage collection is counted apart: it runs whenever enough objects were made,
+    # in whichever stage that happens to be, and would blur the stages' growth.
+    times[name] = times.get(name, 0.0) + (time.process_time() - start) * 1000 - (gc_ms[0] - gc_before)
+    rss_after[name] = max(rss_after.get(name, 0.0), rss_mb())
 
 def timed_generator(name, generator):
     while True:
-        start = time.process_time()
+        start, gc_before = time.process_time(), gc_ms[0]
         try:
             item = next(generator)
         except StopIteration:
-            add(name, start)
+            add(name, start, gc_before)
             return
-        add(name, start)
+        add(name, start, gc_before)
         yield item
 
 def timed(name, function):
     def wrapper(*args, **kwargs):
-        start = time.process_time()
+        start, gc_before = time.process_time(), gc_ms[0]
         try:
             result = function(*args, **kwargs)
         finally:
-            add(name, start)
+            add(name, start, gc_before)
         # layout_document yields pages as it lays them out: time each one.
         return timed_generator(name, result) if hasattr(result, "__next__") else result
     return wrapper
@@ -123,7 +145,9 @@ pdf = next(data for name, data in outputs.items() if name.endswith(".pdf"))
 from pypdf import PdfReader
 import io
 pages = len(PdfReader(io.BytesIO(pdf)).pages)
-print(json.dumps({"times_ms": times, "total_ms": total, "pages": pages, "figures": len(compiled.document.figures),
+times["gc"] = gc_ms[0]
+print(json.dumps({"times_ms": times, "total_ms": total,
+                  "rss_after_mb": rss_after, "pages": pages, "figures": len(compiled.document.figures),
                   "yaml_bytes": Path(report).stat().st_size, "peak_mb": peak_mb(),
                   "weasyprint": weasyprint.__version__}))
 '''
@@ -176,7 +200,8 @@ def growth_table(results: dict[int, dict[str, Any]]) -> dict[str, Any]:
         row["growth"]["total"] = round(result["total_ms"] / one["total_ms"], 2)
         row["vs_linear"]["total"] = round(row["growth"]["total"] / sizes["pages"], 2)
         row["size_growth"] = {key: round(value, 2) for key, value in sizes.items()}
-        table[f"x{scale}"] = {**row, "times_ms": {k: round(v) for k, v in result["times_ms"].items()}}
+        table[f"x{scale}"] = {**row, "times_ms": {k: round(v) for k, v in result["times_ms"].items()},
+                              "rss_after_mb": {k: round(v) for k, v in result.get("rss_after_mb", {}).items()}}
     return table
 
 
