@@ -66,6 +66,15 @@ def _own_build_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.T
     monkeypatch.setenv("PEELGEN_CACHE_DIR", str(tmp_path_factory.mktemp("build-cache")))
 
 
+@pytest.fixture(scope="session")
+def example_outputs() -> dict[Path, dict[str, bytes]]:
+    """Every example built once per test session (HTML and tagged PDF, in memory), shared
+    by the snapshot tests and the conformance checks."""
+    from peelgen.build import compile_report, render_outputs
+
+    return {path: render_outputs(compile_report(path), ("html", "pdf")) for path in EXAMPLES}
+
+
 @dataclass
 class Run:
     code: int
