@@ -132,7 +132,10 @@ def versus_weasyprint(report: Path, repeats: int, *, baseline: Path | None = Non
                                "pdf_bytes": (folder / "out").joinpath(html.name.replace(".print.html", ".pdf"))
                                .stat().st_size}
         if baseline is not None:
-            old = [*peelgen_command("build", report, "-f", "pdf", "-o", folder / "old"),
+            # Its own virtual environment if it has one (it may pin other library versions).
+            own = baseline / ".venv" / "bin" / "python"
+            python = str(own) if own.is_file() else PYTHON
+            old = [*peelgen_command("build", report, "-f", "pdf", "-o", folder / "old", python=python),
                    *(["--no-cache"] if has_cache_option(baseline) else [])]
             versus = paired(lambda: run_child(build, env=peelgen_env()),
                             lambda: run_child(old, env=peelgen_env(root=baseline)), repeats)
