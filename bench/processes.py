@@ -137,8 +137,9 @@ def versus_weasyprint(report: Path, repeats: int, *, baseline: Path | None = Non
             python = str(own) if own.is_file() else PYTHON
             old = [*peelgen_command("build", report, "-f", "pdf", "-o", folder / "old", python=python),
                    *(["--no-cache"] if has_cache_option(baseline) else [])]
+            # Started in its own folder: `python -m` puts the working directory first on the path.
             versus = paired(lambda: run_child(build, env=peelgen_env()),
-                            lambda: run_child(old, env=peelgen_env(root=baseline)), repeats)
+                            lambda: run_child(old, env=peelgen_env(root=baseline), cwd=baseline), repeats)
             out["baseline"] = versus["b"]
             out["vs_baseline_cpu"] = versus["ratio_cpu"]
             out["vs_baseline_wall"] = versus["ratio_wall"]
