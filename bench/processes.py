@@ -53,9 +53,9 @@ def run_child(args: Sequence[str], *, env: dict[str, str] | None = None, cwd: Pa
     return {"wall_ms": wall * 1000, "cpu_ms": cpu * 1000}
 
 
-def summary(values: Sequence[float]) -> dict[str, Any]:
-    return {"median": round(statistics.median(values), 1), "min": round(min(values), 1),
-            "max": round(max(values), 1), "n": len(values)}
+def summary(values: Sequence[float], digits: int = 1) -> dict[str, Any]:
+    return {"median": round(statistics.median(values), digits), "min": round(min(values), digits),
+            "max": round(max(values), digits), "n": len(values)}
 
 
 def summarise(runs: Sequence[dict[str, float]]) -> dict[str, Any]:
@@ -83,7 +83,7 @@ def paired(first: Callable[[], dict[str, float]], second: Callable[[], dict[str,
         pair_ratios = [a[measure] / b[measure] for a, b in zip(a_runs, b_runs, strict=True) if b[measure]]
         result[f"ratio_{measure.removesuffix('_ms')}"] = {
             "of_medians": round(result["a"][measure]["median"] / result["b"][measure]["median"], 3),
-            "pairs": summary(pair_ratios) if pair_ratios else None,
+            "pairs": summary(pair_ratios, 3) if pair_ratios else None,
         }
     return result
 
