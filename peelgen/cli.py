@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from peelgen import __version__
+from peelgen.commands.progress import Progress
 from peelgen.diagnostics import BuildFailed, Diagnostic, Terminated, display_name, printable
 from peelgen.report_formats import ERROR_FORMAT_OPTION, QUIET_OPTION
 
@@ -96,49 +97,6 @@ def validate(files: tuple[Path, ...], strict: bool, error_format: str, quiet: bo
     sys.exit(EXIT_INVALID if failed else 0)
 
 
-class _Progress:
-    """A one-line progress bar on stderr: cleared before each message, redrawn as each
-    report finishes. Shown only when stderr is a terminal; otherwise the messages alone
-    are printed, as plain lines."""
-
-    def __init__(self, total: int, *, enabled: bool) -> None:
-        self.total = total
-        self.done = 0
-        self.enabled = enabled
-        self._shown = False
-        self._draw()
-
-    def _draw(self) -> None:
-        if not self.enabled:
-            return
-        width = 24
-        filled = width * self.done // max(self.total, 1)
-        bar = "#" * filled + "." * (width - filled)
-        click.echo(f"\r[{bar}] {self.done}/{self.total} reports", err=True, nl=False, color=True)
-        self._shown = True
-
-    def _clear(self) -> None:
-        if self._shown:
-            click.echo("\r\033[K", err=True, nl=False, color=True)  # keep the escape: this is a terminal
-            self._shown = False
-
-    def echo(self, text: str, *, err: bool = False) -> None:
-        self._clear()  # redrawn by the next advance()
-        _echo(text, err=err)
-
-    def emit(self, sink: Any, diagnostics: Any) -> None:
-        if diagnostics:
-            self._clear()
-            sink.emit(diagnostics)
-
-    def advance(self) -> None:
-        self.done += 1
-        self._draw()
-
-    def close(self) -> None:
-        self._clear()
-
-
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -180,19 +138,25 @@ _TEMPLATES_OPTION = click.option(
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Build this many reports at once, each in its own process (0: one per CPU).")
 @click.option("--draft", is_flag=True, help="Mark the outputs as drafts: a DRAFT watermark and a banner.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Build every report and draw every chart, neither using nor filling the build cache.")
 @ERROR_FORMAT_OPTION
 @QUIET_OPTION
 def build(reports: tuple[Path, ...], out_dir: Path, fmt: tuple[str, ...], template_dirs: tuple[Path, ...],
-          untagged: bool, jobs: int, draft: bool, error_format: str, quiet: bool) -> None:
+          untagged: bool, jobs: int, draft: bool, no_cache: bool, error_format: str, quiet: bool) -> None:
     """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf (and, with
     --format data, the data behind it as CSV and JSON).
 
+    A report whose files, templates, styles and options have not changed since it was
+    last built is "up to date" and not built again (the outputs are checked too); the
+    cache lives in $PEELGEN_CACHE_DIR, or $XDG_CACHE_HOME/peelgen (~/.cache/peelgen).
     A report that fails leaves its earlier output as it was; the others are still built.
     The outputs of one report are replaced together or not at all.
     """
     import os
 
-    from peelgen.build import FORMATS, BuildOptions
+    from peelgen.build import FORMATS, BuildOptions, tune_gc
+    from peelgen.cache import default_dir
     from peelgen.output import recover, scratch_folder
 
     _check_exists(reports)
@@ -200,8 +164,10 @@ def build(reports: tuple[Path, ...], out_dir: Path, fmt: tuple[str, ...], templa
     recover(out_dir)  # finish what a killed build left half-done, even if nothing builds now
     formats = tuple(dict.fromkeys(f for name in fmt for f in (FORMATS if name == "all" else (name,))))
     style_dirs = tuple(d / "styles" for d in template_dirs if (d / "styles").is_dir())
-    options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged, draft=draft)
+    options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged, draft=draft,
+                           cache_dir=None if no_cache else default_dir())
     sink = _sink(error_format)
+    tune_gc()
     with scratch_folder():
         built, failed, internal = _build_all(reports, options, jobs or os.cpu_count() or 1, sink, quiet)
     sink.finish()
@@ -217,7 +183,7 @@ def _build_all(reports: tuple[Path, ...], options: Any, jobs: int, sink: Any,
 
     from peelgen.build import build_many
 
-    progress = _Progress(len(reports), enabled=len(reports) > 1 and _stderr_is_tty())
+    progress = Progress(len(reports), enabled=len(reports) > 1 and _stderr_is_tty(), echo=_echo)
     built = failed = 0
     internal = False
     writers: dict[Path, str] = {}  # output file -> the report that wrote it
@@ -228,6 +194,8 @@ def _build_all(reports: tuple[Path, ...], options: Any, jobs: int, sink: Any,
                 if result.ok:
                     built += 1
                     _report_written(progress, result, name, writers, sink, quiet)
+                    if result.up_to_date and not quiet:
+                        progress.echo(f"{name}: up to date")
                 elif result.internal_error:
                     failed += 1
                     internal = True
@@ -243,7 +211,7 @@ def _build_all(reports: tuple[Path, ...], options: Any, jobs: int, sink: Any,
     return built, failed, internal
 
 
-def _report_written(progress: _Progress, result: Any, name: str, writers: dict[Path, str], sink: Any,
+def _report_written(progress: Progress, result: Any, name: str, writers: dict[Path, str], sink: Any,
                     quiet: bool) -> None:
     progress.emit(sink, result.warnings)
     for output in result.written:
