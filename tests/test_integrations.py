@@ -8,7 +8,7 @@ import shutil
 import tomllib
 
 import click
-from ruamel.yaml import YAML
+import yaml
 
 from peelgen.cli import cli as peelgen_group
 from tests.conftest import MINIMAL, ROOT
@@ -18,7 +18,7 @@ WORKFLOW = ROOT / "docs" / "ci" / "github-workflow.yml"
 
 
 def _load(path):
-    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
 def _hook() -> dict:
