@@ -99,7 +99,9 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     jobs.append(_job("selftest", ws.folder, ["validate", "report.yaml"]))
     allowed["selftest"] = [ws.folder, ws.outside]
     (base / "jobs.json").write_text(json.dumps(jobs), encoding="utf-8")
-    env = {**os.environ, "TMPDIR": str(temp), CANARY_ENV: CANARY}
+    # The build cache is one of the places a build may use: kept in the allowed temp folder
+    # (this module-scoped fixture runs before the per-test cache folder is set).
+    env = {**os.environ, "TMPDIR": str(temp), CANARY_ENV: CANARY, "PEELGEN_CACHE_DIR": str(temp / "peelgen-cache")}
     subprocess.run([sys.executable, str(RUNNER), str(base / "jobs.json"), str(base / "results.json")],
                    env=env, check=True, timeout=300)
     results = json.loads((base / "results.json").read_text(encoding="utf-8"))
