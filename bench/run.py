@@ -31,6 +31,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))  # processes.py, growth.py
 
 RESULTS = ROOT / "bench" / "results" / "latest.json"
 SCALED_FROM = "west-mercia-2016"  # the example the synthetic large report is made from
@@ -270,29 +271,6 @@ def measure_startup(example: Path, repeats: int) -> dict[str, float]:
     }
 
 
-def measure_batch(example: Path, count: int, jobs: int) -> dict[str, Any]:
-    """`peelgen build` of ``count`` copies of a report, in-process and with ``-j jobs``."""
-    with tempfile.TemporaryDirectory(prefix="peelgen-bench-") as temp:
-        folder = Path(temp)
-        text = example.read_text(encoding="utf-8")
-        paths = []
-        for n in range(count):
-            copy_dir = folder / f"r{n}"
-            shutil.copytree(example.parent, copy_dir)  # with its data files
-            # A slug of its own for each copy, so that no two write the same file.
-            if re.search(r"(?m)^  slug: ", text):
-                report_text = re.sub(r"(?m)^  slug: .*$", f"  slug: copy-{n}", text)
-            else:
-                report_text = re.sub(r"(?m)^meta:\n", f"meta:\n  slug: copy-{n}\n", text, count=1)
-            (copy_dir / "report.yaml").write_text(report_text, encoding="utf-8")
-            paths.append(str(copy_dir / "report.yaml"))
-        command = [sys.executable, "-m", "peelgen", "build", *paths, "-o", str(folder / "out")]
-        serial = run_timed(command, 1)
-        parallel = run_timed([*command, "-j", str(jobs)], 1)
-    return {"report": example.parent.name, "reports": count, "jobs": jobs, "serial_ms": round(serial, 1),
-            "parallel_ms": round(parallel, 1), "speed_up": round(serial / parallel, 2)}
-
-
 # -- output -----------------------------------------------------------------------------------------
 
 COLUMNS = [("compile_ms", "compile"), ("charts_ms", "charts"), ("html_web_ms", "html web"),
@@ -323,74 +301,133 @@ def git_commit() -> str | None:
     return done.stdout.strip() or None
 
 
+SECTIONS = ("cost", "cache", "batch", "growth", "yaml", "charts", "startup", "stages")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement; the median is kept")
-    parser.add_argument("--scale", type=float, default=10.0, help="size of the synthetic report, times the example")
-    parser.add_argument("--quick", action="store_true", help="one repeat and no scaled report or batch")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per measurement; median with min-max")
+    parser.add_argument("--quick", action="store_true", help="two repeats, 2016 example only, no growth or batch")
+    parser.add_argument("--only", default=",".join(s for s in SECTIONS if s != "stages"),
+                        help=f"sections to run, comma-separated, from: {', '.join(SECTIONS)}")
+    parser.add_argument("--baseline", type=Path, help="source folder of another version (e.g. `git archive main`) "
+                        "to compare cold PDF builds with")
+    parser.add_argument("--scale", type=float, default=10.0, help="size of the synthetic report for 'stages'")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the JSON results")
     args = parser.parse_args(argv)
-    repeats = 1 if args.quick else args.repeats
+    repeats = 2 if args.quick else args.repeats
+    sections = set(args.only.split(","))
+    if args.quick:
+        sections -= {"growth", "batch"}
 
+    import processes
     import weasyprint
 
     examples = sorted((ROOT / "examples").glob("*/report.yaml"))
-    rows: list[dict[str, Any]] = []
+    scaled_example = ROOT / "examples" / SCALED_FROM / "report.yaml"
     results: dict[str, Any] = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "commit": git_commit(),
         "python": platform.python_version(),
         "weasyprint": weasyprint.__version__,
         "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+        "load_average_at_start": os.getloadavg(),
         "repeats": repeats,
-        "examples": [],
     }
-    for example in examples:
-        print(f"measuring {example.parent.name} …", file=sys.stderr)
-        row = {**measure_report(example, repeats), **peak_memory(example)}
-        results["examples"].append(row)
-        rows.append({"label": example.parent.name, **row})
 
-    scaled_example = ROOT / "examples" / SCALED_FROM / "report.yaml"
-    if not args.quick and scaled_example.is_file():
-        print(f"measuring {SCALED_FROM} x{args.scale:g} …", file=sys.stderr)
-        with tempfile.TemporaryDirectory(prefix="peelgen-bench-") as temp:
-            # A copy of the example's folder, so that its data files (CSV) are found.
-            folder = Path(temp) / SCALED_FROM
-            shutil.copytree(scaled_example.parent, folder)
-            big = folder / "report.yaml"
-            text, factor = scaled_report(scaled_example.read_text(encoding="utf-8"), args.scale)
-            big.write_text(text, encoding="utf-8")
-            scaled = {**measure_report(big, max(1, repeats // 2), full=False), **peak_memory(big)}
-        one = next(r for r in results["examples"] if r["report"].endswith(f"{SCALED_FROM}/report.yaml"))
-        growth = {key: round(scaled[key] / one[key], 2) for key in
-                  ("compile_ms", "charts_ms", "html_web_ms", "html_print_ms", "pdf_ms", "full_pdf_build_ms",
-                   "full_build_ms", "weasyprint_alone_ms", "peak_rss_mb")
-                  if scaled.get(key) is not None and one.get(key)}
-        results["scaled"] = {"from": SCALED_FROM, "size_factor": round(factor, 2), **scaled,
-                             "growth": growth}
-        rows.append({"label": f"{SCALED_FROM} x{factor:.1f}", **scaled})
-        rows.append({"label": "  growth (x / 1x)", **growth})
+    def note(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
 
-    results["startup"] = measure_startup(examples[0], max(3, repeats))
-    if not args.quick and examples:
-        try:
-            results["batch"] = measure_batch(examples[0], 4, max(2, min(4, os.cpu_count() or 1)))
-        except subprocess.CalledProcessError as error:  # e.g. a peelgen without -j
-            print(f"batch measurement failed: {error.stderr.decode(errors='replace').strip()}", file=sys.stderr)
+    if "cost" in sections:
+        results["cost"] = []
+        for example in ([scaled_example] if args.quick else examples):
+            note(f"cost: {example.parent.name} (peelgen vs plain WeasyPrint) …")
+            baseline = args.baseline if example == scaled_example else None  # one example: it is slow
+            results["cost"].append(processes.versus_weasyprint(example, repeats, baseline=baseline))
+    if "cache" in sections:
+        note("cache: cold, warm, one edit …")
+        results["cache"] = processes.cache_timings(scaled_example, repeats)
+    if "batch" in sections:
+        note("batch: -j 1 against -j 2 …")
+        results["batch"] = processes.batch_speed_up(scaled_example, max(1, repeats // 3))  # 8 reports a run
+    if "growth" in sections:
+        import growth
 
-    print_table(rows)
-    startup = results["startup"]
-    print(f"\nstart-up: --help {startup['help_ms']} ms, validate {startup['validate_ms']} ms "
-          f"(import weasyprint alone: {startup['import_weasyprint_ms']} ms)")
-    if "batch" in results:
-        batch = results["batch"]
-        print(f"batch of {batch['reports']}: -j 1 {batch['serial_ms']} ms, -j {batch['jobs']} "
-              f"{batch['parallel_ms']} ms (x{batch['speed_up']})")
+        results["growth"] = growth.measure_growth()
+    if "yaml" in sections:
+        results["yaml_parse"] = processes.other_script("yaml_parse.py")
+    if "charts" in sections:
+        results["chart_nodes"] = processes.other_script("chart_nodes.py")
+    if "startup" in sections:
+        results["startup"] = measure_startup(examples[0], max(3, repeats))
+    if "stages" in sections:
+        results["stages"] = measure_stages(examples, repeats, args.scale)
+    results["load_average_at_end"] = os.getloadavg()
+
+    print_results(results)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
     return 0
+
+
+def measure_stages(examples: list[Path], repeats: int, scale: float) -> dict[str, Any]:
+    """In-process stage times (the older table): where the time goes inside one build."""
+    rows = []
+    for example in examples:
+        print(f"stages: {example.parent.name} …", file=sys.stderr)
+        rows.append({**measure_report(example, repeats), **peak_memory(example)})
+    scaled_example = ROOT / "examples" / SCALED_FROM / "report.yaml"
+    with tempfile.TemporaryDirectory(prefix="peelgen-bench-") as temp:
+        folder = Path(temp) / SCALED_FROM
+        shutil.copytree(scaled_example.parent, folder)
+        big = folder / "report.yaml"
+        text, factor = scaled_report(scaled_example.read_text(encoding="utf-8"), scale)
+        big.write_text(text, encoding="utf-8")
+        scaled = {**measure_report(big, max(1, repeats // 2), full=False), **peak_memory(big)}
+    return {"examples": rows, "scaled": {"from": SCALED_FROM, "size_factor": round(factor, 2), **scaled}}
+
+
+def _cell(stats: dict[str, Any] | None) -> str:
+    if not stats:
+        return "-"
+    return f"{stats['median'] / 1000:.2f} s ({stats['min'] / 1000:.2f}-{stats['max'] / 1000:.2f})"
+
+
+def print_results(results: dict[str, Any]) -> None:
+    print(f"peelgen {results['commit']}, WeasyPrint {results['weasyprint']}, {results['machine']}, "
+          f"load average {results['load_average_at_start'][0]:.1f} at start, "
+          f"{results['load_average_at_end'][0]:.1f} at end; medians (min-max) of {results['repeats']} runs")
+    for row in results.get("cost", []):
+        line = (f"{row['report']:24} cold PDF build CPU {_cell(row['peelgen']['cpu_ms'])}, "
+                f"plain WeasyPrint {_cell(row['weasyprint']['cpu_ms'])}: x{row['ratio_cpu']['of_medians']} CPU, "
+                f"x{row['ratio_wall']['of_medians']} wall")
+        if "baseline" in row:
+            line += f"; vs baseline x{row['vs_baseline_cpu']['of_medians']} CPU"
+        print(line)
+    if "cache" in results:
+        cache = results["cache"]
+        print(f"cache ({cache['report']}), wall: cold {_cell(cache['cold']['wall_ms'])}, no cache "
+              f"{_cell(cache['no_cache']['wall_ms'])}, warm up to date {_cell(cache['warm_up_to_date']['wall_ms'])}, "
+              f"one paragraph edited, HTML {_cell(cache['edit_paragraph_html']['wall_ms'])} "
+              f"(without the cache {_cell(cache['edit_paragraph_html_no_cache']['wall_ms'])})")
+    if "batch" in results:
+        batch = results["batch"]
+        print(f"batch of {batch['reports']}: -j 1 {_cell(batch['serial']['wall_ms'])}, -j {batch['jobs']} "
+              f"{_cell(batch['parallel']['wall_ms'])} wall: speed-up x{batch['speed_up_wall']['of_medians']}")
+    if "growth" in results:
+        import growth
+
+        growth.print_growth(results["growth"])
+    for key in ("yaml_parse", "chart_nodes"):
+        if results.get(key):
+            print(f"\n{key}:\n{results[key]}")
+    if "startup" in results:
+        startup = results["startup"]
+        print(f"start-up: --help {startup['help_ms']} ms, validate {startup['validate_ms']} ms "
+              f"(import weasyprint alone: {startup['import_weasyprint_ms']} ms)")
+    if "stages" in results:
+        print_table([{"label": r["report"], **r} for r in results["stages"]["examples"]])
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 import warnings
 from pathlib import Path
@@ -10,7 +11,9 @@ from typing import Any
 import click
 
 from peelgen import __version__
+from peelgen.commands.progress import Progress
 from peelgen.diagnostics import BuildFailed, Diagnostic, Terminated, display_name, printable
+from peelgen.report_formats import ERROR_FORMAT_OPTION, QUIET_OPTION
 
 EXIT_INVALID = 1
 EXIT_USAGE = 2
@@ -30,23 +33,43 @@ def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         click.echo(diagnostic.format(), err=True)
 
 
+def _not_a_file(path: Path) -> str:
+    """Why ``path`` cannot be read as a report, in words (a named pipe would block a read)."""
+    from peelgen.folder import file_kind
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            return "does not exist"
+        return f"cannot be read: {error.strerror or error}"
+    return f"is {file_kind(mode) or 'not a regular file'}, not a file"
+
+
 def _check_exists(paths: tuple[Path, ...]) -> None:
     for path in paths:
         if not path.is_file():
-            what = "is a folder, not a file" if path.is_dir() else "does not exist"
-            raise click.UsageError(f"{display_name(path)} {what}")
+            raise click.UsageError(f"{display_name(path)} {_not_a_file(path)}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="peelgen")
+@click.version_option(__version__, "-V", "--version", prog_name="peelgen")
 def cli() -> None:
     """Build PEEL-style police inspection reports from YAML."""
+
+
+def _sink(error_format: str) -> Any:
+    from peelgen.report_formats import DiagnosticSink
+
+    return DiagnosticSink(error_format, _echo, click.echo)
 
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-def validate(files: tuple[Path, ...], strict: bool) -> None:
+@ERROR_FORMAT_OPTION
+@QUIET_OPTION
+def validate(files: tuple[Path, ...], strict: bool, error_format: str, quiet: bool) -> None:
     """Check report files; print every error as FILE:LINE:COL: path: message.
 
     Warnings (valid, but probably not meant) print as FILE:LINE:COL: path: warning: message
@@ -54,60 +77,24 @@ def validate(files: tuple[Path, ...], strict: bool) -> None:
     from peelgen.build import compile_report
 
     _check_exists(files)
+    sink = _sink(error_format)
     failed = False
     for path in files:
         try:
             compiled = compile_report(path)
         except BuildFailed as failure:
             failed = True
-            _print_diagnostics(failure.diagnostics)
+            sink.emit(failure.diagnostics)
             continue
-        _print_diagnostics(list(compiled.warnings))
+        sink.emit(compiled.warnings)
         if strict and compiled.warnings:
             failed = True
             count = len(compiled.warnings)
             _echo(f"{display_name(path)}: {count} warning{'s' if count != 1 else ''} (--strict)", err=True)
-        else:
-            _echo(f"{display_name(path)}: valid")
+        elif not quiet:
+            _echo(f"{display_name(path)}: valid", err=sink.status_to_stderr)
+    sink.finish()
     sys.exit(EXIT_INVALID if failed else 0)
-
-
-class _Progress:
-    """A one-line progress bar on stderr: cleared before each message, redrawn as each
-    report finishes. Shown only when stderr is a terminal; otherwise the messages alone
-    are printed, as plain lines."""
-
-    def __init__(self, total: int, *, enabled: bool) -> None:
-        self.total = total
-        self.done = 0
-        self.enabled = enabled
-        self._shown = False
-        self._draw()
-
-    def _draw(self) -> None:
-        if not self.enabled:
-            return
-        width = 24
-        filled = width * self.done // max(self.total, 1)
-        bar = "#" * filled + "." * (width - filled)
-        click.echo(f"\r[{bar}] {self.done}/{self.total} reports", err=True, nl=False, color=True)
-        self._shown = True
-
-    def _clear(self) -> None:
-        if self._shown:
-            click.echo("\r\033[K", err=True, nl=False, color=True)  # keep the escape: this is a terminal
-            self._shown = False
-
-    def echo(self, text: str, *, err: bool = False) -> None:
-        self._clear()  # redrawn by the next advance()
-        _echo(text, err=err)
-
-    def advance(self) -> None:
-        self.done += 1
-        self._draw()
-
-    def close(self) -> None:
-        self._clear()
 
 
 def _one_line(text: str) -> str:
@@ -143,45 +130,60 @@ _TEMPLATES_OPTION = click.option(
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("out"), show_default=True, help="Folder for the outputs.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["html", "pdf", "all"]), default="all",
-              show_default=True, help="Which outputs to write.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["html", "pdf", "all", "data"]), multiple=True,
+              default=["all"], show_default=True, help="Which outputs to write (repeatable); data: the data "
+              "behind the report as CSV and JSON, linked from the web page.")
 @_TEMPLATES_OPTION
 @click.option("--untagged", is_flag=True, help="Write an untagged PDF (tagged PDF/UA-1 is the default).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
               help="Build this many reports at once, each in its own process (0: one per CPU).")
 @click.option("--draft", is_flag=True, help="Mark the outputs as drafts: a DRAFT watermark and a banner.")
-def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tuple[Path, ...],
-          untagged: bool, jobs: int, draft: bool) -> None:
-    """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf.
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Build every report and draw every chart, neither using nor filling the build cache.")
+@ERROR_FORMAT_OPTION
+@QUIET_OPTION
+def build(reports: tuple[Path, ...], out_dir: Path, fmt: tuple[str, ...], template_dirs: tuple[Path, ...],
+          untagged: bool, jobs: int, draft: bool, no_cache: bool, error_format: str, quiet: bool) -> None:
+    """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf (and, with
+    --format data, the data behind it as CSV and JSON).
 
+    A report whose files, templates, styles and options have not changed since it was
+    last built is "up to date" and not built again (the outputs are checked too); the
+    cache lives in $PEELGEN_CACHE_DIR, or $XDG_CACHE_HOME/peelgen (~/.cache/peelgen).
     A report that fails leaves its earlier output as it was; the others are still built.
     The outputs of one report are replaced together or not at all.
     """
     import os
 
-    from peelgen.build import FORMATS, BuildOptions
+    from peelgen.build import FORMATS, BuildOptions, tune_gc
+    from peelgen.cache import default_dir
     from peelgen.output import recover, scratch_folder
 
     _check_exists(reports)
     _check_output_folder(out_dir)
     recover(out_dir)  # finish what a killed build left half-done, even if nothing builds now
-    formats = FORMATS if fmt == "all" else (fmt,)
+    formats = tuple(dict.fromkeys(f for name in fmt for f in (FORMATS if name == "all" else (name,))))
     style_dirs = tuple(d / "styles" for d in template_dirs if (d / "styles").is_dir())
-    options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged, draft=draft)
+    options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged, draft=draft,
+                           cache_dir=None if no_cache else default_dir())
+    sink = _sink(error_format)
+    tune_gc()
     with scratch_folder():
-        built, failed, internal = _build_all(reports, options, jobs or os.cpu_count() or 1)
-    if len(reports) > 1:
+        built, failed, internal = _build_all(reports, options, jobs or os.cpu_count() or 1, sink, quiet)
+    sink.finish()
+    if len(reports) > 1 and not quiet:
         click.echo(f"{built} built, {failed} failed", err=True)
     sys.exit(EXIT_INTERNAL if internal else EXIT_INVALID if failed else 0)
 
 
-def _build_all(reports: tuple[Path, ...], options: Any, jobs: int) -> tuple[int, int, bool]:
+def _build_all(reports: tuple[Path, ...], options: Any, jobs: int, sink: Any,
+               quiet: bool) -> tuple[int, int, bool]:
     """Build and report on each report as it finishes: (built, failed, internal error?)."""
     from contextlib import closing
 
     from peelgen.build import build_many
 
-    progress = _Progress(len(reports), enabled=len(reports) > 1 and _stderr_is_tty())
+    progress = Progress(len(reports), enabled=len(reports) > 1 and _stderr_is_tty(), echo=_echo)
     built = failed = 0
     internal = False
     writers: dict[Path, str] = {}  # output file -> the report that wrote it
@@ -191,7 +193,9 @@ def _build_all(reports: tuple[Path, ...], options: Any, jobs: int) -> tuple[int,
                 name = display_name(result.path)
                 if result.ok:
                     built += 1
-                    _report_written(progress, result, name, writers)
+                    _report_written(progress, result, name, writers, sink, quiet)
+                    if result.up_to_date and not quiet:
+                        progress.echo(f"{name}: up to date")
                 elif result.internal_error:
                     failed += 1
                     internal = True
@@ -199,8 +203,7 @@ def _build_all(reports: tuple[Path, ...], options: Any, jobs: int) -> tuple[int,
                                             "(please report this with the input that caused it)"), err=True)
                 else:
                     failed += 1
-                    for diagnostic in result.diagnostics:
-                        progress.echo(diagnostic.format(), err=True)
+                    progress.emit(sink, result.diagnostics)
                     progress.echo(f"{name}: build failed; previous output left as it was", err=True)
                 progress.advance()
     finally:
@@ -208,11 +211,12 @@ def _build_all(reports: tuple[Path, ...], options: Any, jobs: int) -> tuple[int,
     return built, failed, internal
 
 
-def _report_written(progress: _Progress, result: Any, name: str, writers: dict[Path, str]) -> None:
-    for warning in result.warnings:
-        progress.echo(warning.format(), err=True)
+def _report_written(progress: Progress, result: Any, name: str, writers: dict[Path, str], sink: Any,
+                    quiet: bool) -> None:
+    progress.emit(sink, result.warnings)
     for output in result.written:
-        progress.echo(f"wrote {display_name(output)}")
+        if not quiet:
+            progress.echo(f"wrote {display_name(output)}", err=sink.status_to_stderr)
         other = writers.setdefault(output.resolve(), name)
         if other != name:
             progress.echo(f"{name}: warning: {display_name(output)} was also written by {other}; "
@@ -243,6 +247,29 @@ def national(reports: tuple[Path, ...], output: str, national_framework: str) ->
         sys.exit(EXIT_INVALID)
     _echo(f"wrote {display_name(path)} ({len(reports)} force{'s' if len(reports) != 1 else ''})")
     sys.exit(0)
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Print the changes for people or as JSON.")
+@click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write a redline page (HTML) to this file.")
+def diff(old: Path, new: Path, fmt: str, html_out: Path | None) -> None:
+    """What changed from draft OLD to draft NEW of one report, by meaning.
+
+    Exit status: 0 no changes, 1 changes, 2 trouble (as diff(1))."""
+    from peelgen.commands.diff_render import run_diff
+
+    _check_exists((old, new))
+    try:
+        output, changed = run_diff(old, new, fmt, html_out)
+    except BuildFailed as failure:
+        _print_diagnostics(failure.diagnostics)
+        sys.exit(EXIT_USAGE)
+    _echo(output, nl=False)
+    sys.exit(1 if changed else 0)
 
 
 @cli.group(invoke_without_command=True)

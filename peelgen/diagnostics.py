@@ -38,7 +38,9 @@ class Diagnostic:
     path: DocPath = ()
     hint: str | None = None
     severity: str = "error"
-    rule: str | None = None  # a validation rule's stable id (peelgen.rules.RULES)
+    # A stable id: a validation rule's (peelgen.rules.RULES) or a review lint rule's, so that
+    # machines can group findings and authors can silence one rule per report.
+    rule: str | None = None
 
     def format(self) -> str:
         where = self.file

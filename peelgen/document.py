@@ -311,6 +311,7 @@ class Document:
     keywords: str = ""
     lang: str = "en-GB"
     draft: bool = False  # watermark every PDF page and put a banner on the web page
+    data_files: list[str] = field(default_factory=list)  # build --format data: linked from the web page
 
     @property
     def contents(self) -> list[tuple[Heading, list[Heading]]]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import itertools
 import statistics
+from typing import Any
 
 from peelgen.diagnostics import DocPath
 from peelgen.document import Cell, ChartView, FigureView, Fragment, TableRow, TableView
 from peelgen.formatting import measure, number, ordinal, unit_label
+from peelgen.limits import MAX_BARS, MAX_POINTS
 from peelgen.models import Chart, Dataset, Figure, Metric
 from peelgen.state import Origin, ResolveState, plain_text, table_view, text_token
 
@@ -61,6 +63,8 @@ def chart_view(state: ResolveState, chart: Chart, path: DocPath, title: str) -> 
     data = state.files.datasets.get(chart.dataset or "")
     if dataset is None or data is None:
         return None  # already reported
+    if not _drawable(state, chart, data, dataset.file, path):
+        return None
     columns = chart.columns or data.columns
     unknown = [c for c in columns if c not in data.columns]
     if unknown:
@@ -69,6 +73,18 @@ def chart_view(state: ResolveState, chart: Chart, path: DocPath, title: str) -> 
         return None
     return {"trend": _trend, "shares": _shares, "ranked": _ranked}[chart.type](
         state, chart, path, title, dataset, data, columns)
+
+
+def _drawable(state: ResolveState, chart: Chart, data: Any, file: str, path: DocPath) -> bool:
+    """Whether a chart of ``data`` has few enough bars or points to draw; an error if not."""
+    limit, what = (MAX_POINTS, "points") if chart.type in ("trend", "control") else (MAX_BARS, "bars")
+    national = state.fw.labels.england_and_wales  # a ranked chart's line, not a bar
+    rows = sum(1 for key, _ in data.rows if chart.type != "ranked" or key != national)
+    if rows <= limit:
+        return True
+    state.error("chart.size", Origin((*path, "dataset")), f"{file} has {rows:,} rows: a {chart.type} chart draws "
+                f"at most {limit:,} {what}", hint="chart a shorter dataset, or give the figure a table instead")
+    return False
 
 
 class _Formatter:

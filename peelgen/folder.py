@@ -61,7 +61,7 @@ def _resolve(path: Path) -> Path:
         raise FileRefused(f"cannot be opened: {error.strerror or error}", None) from None
 
 
-def _kind(mode: int) -> str | None:
+def file_kind(mode: int) -> str | None:
     """What a non-regular file is, in words; None for a regular file."""
     if stat.S_ISREG(mode):
         return None
@@ -143,7 +143,7 @@ def read_regular_file(path: Path, *, limit: int, what: str = "file") -> bytes:
         raise FileRefused(f"{what} '{path.name}' cannot be read: {error.strerror or error}", None) from None
     try:
         info = os.fstat(fd)
-        kind = _kind(info.st_mode)
+        kind = file_kind(info.st_mode)
         if kind is not None:
             raise FileRefused(f"{what} '{path.name}' is {kind}, not a file", "name a regular file")
         if info.st_size > limit:

@@ -129,6 +129,7 @@ class Labels(_Frozen):
     caveats_intro: str = "When viewing this data, the reader should be aware of the following:"
     see_above: str = "Please see ‘{title}’ above."
     no_data: str = "No data"
+    download_data: str = "Download the data"
     # 2018/19 integrated assessment
     inspected_area: str = "Area"
     inspected_question: str = "Inspected in {cycle}?"

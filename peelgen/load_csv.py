@@ -25,6 +25,7 @@ from babel.numbers import NumberFormatError, parse_decimal
 
 from peelgen.diagnostics import BuildFailed, Diagnostic, FileRefused, display_name
 from peelgen.folder import read_regular_file
+from peelgen.limits import MAX_MAGNITUDE
 from peelgen.load import decode_text
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
@@ -164,6 +165,9 @@ def read_number(cell: str, *, percent: bool) -> float | None:
         raise CellProblem(_MISSING_HINT) from None
     if not math.isfinite(number):
         raise CellProblem(f"write a finite number, or {_MISSING_HINT}")
+    if abs(number) > MAX_MAGNITUDE:
+        raise CellProblem(f"numbers may be at most {MAX_MAGNITUDE:,.0f} either side of zero; check the number, "
+                          "or give the dataset a larger unit")
     if is_percent and not percent:
         raise CellProblem("a percentage: set 'unit: percent' on the dataset, or remove the % sign")
     return number

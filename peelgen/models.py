@@ -8,6 +8,7 @@ Every model forbids unknown keys so that a misspelt key is reported, not ignored
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -77,6 +78,33 @@ def _not_a_boolean(value: Any) -> Any:
 # A number a report can print: finite (no .nan or .inf, no overflow) and never true/false,
 # which YAML reads as booleans and pydantic would otherwise take as 1 and 0.
 Number = Annotated[float, BeforeValidator(_not_a_boolean), Field(allow_inf_nan=False)]
+# A count or a setting such as decimals: a whole number, and never true/false either.
+Whole = Annotated[int, BeforeValidator(_not_a_boolean)]
+# Yes or no: only true or false (pydantic would otherwise take 1, 0, "yes" or "off").
+Flag = Annotated[bool, Field(strict=True)]
+
+
+def _visible(value: str) -> str:
+    # Spaces, line breaks (Z*, whitespace), control (Cc) and format characters such as a
+    # zero-width space (Cf) alone would print as nothing.
+    if all(char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs", "Zl", "Zp") for char in value):
+        raise PydanticCustomError(
+            "blank_text", "must contain visible text, not only spaces, line breaks or invisible characters")
+    return value
+
+
+# Text that names or titles something (a force, a figure, a metric), or is required.
+Name = Annotated[str, AfterValidator(_visible)]
+RequiredMarkdown = Annotated[Markdown, AfterValidator(_visible)]
+
+
+def _date_not_number(value: Any) -> Any:
+    if isinstance(value, int | float):  # pydantic would read 1468800000 as seconds since 1970
+        raise PydanticCustomError("date_type", "a date must be written as YYYY-MM-DD")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_date_not_number)]
 
 
 class Strict(BaseModel):
@@ -84,12 +112,12 @@ class Strict(BaseModel):
 
 
 class Meta(Strict):
-    force: str = Field(min_length=1, max_length=200, description="The force's full name.")
-    force_short: str | None = Field(None, max_length=200, description="Short name, e.g. 'West Mercia'.")
-    area: str | None = Field(None, max_length=200, description="The policed area, used in some headings.")
+    force: Name = Field(min_length=1, max_length=200, description="The force's full name.")
+    force_short: Name | None = Field(None, max_length=200, description="Short name, e.g. 'West Mercia'.")
+    area: Name | None = Field(None, max_length=200, description="The policed area, used in some headings.")
     inspectorate: str | None = Field(None, max_length=200, description="Overrides the framework's inspectorate name.")
     inspection_period: str | None = Field(None, max_length=200, description="When the fieldwork took place.")
-    publication_date: dt.date = Field(description="Publication date, YYYY-MM-DD.")
+    publication_date: Date = Field(description="Publication date, YYYY-MM-DD.")
     slug: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]{0,79}$",
                              description="Output file name without extension.")
     logo: str | None = Field(None, max_length=300,
@@ -129,8 +157,8 @@ class Finding(Strict):
 
 
 class Recommendation(Strict):
-    text: Markdown = Field(description="Markdown; {deadline} prints the deadline.")
-    deadline: dt.date | None = Field(None, description="Printed wherever {deadline} appears in the text.")
+    text: RequiredMarkdown = Field(description="Markdown; {deadline} prints the deadline.")
+    deadline: Date | None = Field(None, description="Printed wherever {deadline} appears in the text.")
 
     @model_validator(mode="before")
     @classmethod
@@ -143,26 +171,26 @@ class AreaForImprovement(Recommendation):
 
 
 class CauseOfConcern(Strict):
-    statement: Markdown = Field(description="The cause of concern.")
+    statement: RequiredMarkdown = Field(description="The cause of concern.")
     recommendations: list[Recommendation] = Field(default_factory=list, description="Recommendations answering it.")
 
 
 class Practice(Strict):
     kind: Literal["innovative", "promising"] = Field(description="innovative or promising.")
-    title: str = Field(min_length=1, max_length=200, description="The practice box's own title.")
-    body: Markdown = Field(description="Its text.")
+    title: Name = Field(min_length=1, max_length=200, description="The practice box's own title.")
+    body: RequiredMarkdown = Field(description="Its text.")
 
 
 class CrimeRecording(Strict):
-    percent: float = Field(ge=0, le=100, description="Estimated share of crime recorded.")
-    interval: float = Field(ge=0, le=100, description="Confidence interval, +/- percentage points.")
-    of: str = Field(min_length=1, max_length=200, description="What was estimated, e.g. 'reported crime'.")
+    percent: Number = Field(ge=0, le=100, description="Estimated share of crime recorded.")
+    interval: Number = Field(ge=0, le=100, description="Confidence interval, +/- percentage points.")
+    of: Name = Field(min_length=1, max_length=200, description="What was estimated, e.g. 'reported crime'.")
 
 
 class Question(Strict):
     id: Identifier = Field(description="The framework's question, component or area id.")
     grade: GradeId | None = Field(None, description="Required unless the framework's questions carry no grades.")
-    inspected: bool | None = Field(None, description="Inspected this cycle? (2018/19)")
+    inspected: Flag | None = Field(None, description="Inspected this cycle? (2018/19)")
     last_inspected: str | None = Field(None, max_length=20, description="e.g. '2016' or '2018/19'.")
     carried_over: Markdown | None = Field(None, description="Own text for a judgment carried over.")
     findings: list[Finding] = Field(default_factory=list,
@@ -183,7 +211,7 @@ class Question(Strict):
 class Column(Strict):
     heading: str = Field(max_length=300, description="The column heading.")
     type: Literal["text", "number"] = Field("text", description="text, or number (right-aligned, formatted).")
-    decimals: int = Field(1, ge=0, le=6, description="Decimal places for numbers.")
+    decimals: Whole = Field(1, ge=0, le=6, description="Decimal places for numbers.")
 
 
 Cell = str | int | float | None
@@ -192,7 +220,7 @@ Cell = str | int | float | None
 class Row(Strict):
     cells: list[Cell] = Field(description="One cell per column: text, a number or null.")
     kind: Literal["row", "group", "total"] = Field("row", description="row, group (a group heading) or total.")
-    decimals: int | None = Field(None, ge=0, le=6, description="Overrides the columns' decimals for this row.")
+    decimals: Whole | None = Field(None, ge=0, le=6, description="Overrides the columns' decimals for this row.")
 
     @model_validator(mode="before")
     @classmethod
@@ -213,7 +241,7 @@ class Chart(Strict):
     dataset: Identifier | None = Field(None, description="Dataset to draw (trend, ranked, shares).")
     metrics: list[Identifier] = Field(default_factory=list, description="Metrics to compare (comparison).")
     columns: list[str] = Field(default_factory=list, description="Dataset columns to draw (default: all).")
-    band: bool = Field(False, description="Ranked charts: shade one standard deviation either side of the mean.")
+    band: Flag = Field(False, description="Ranked charts: shade one standard deviation either side of the mean.")
     y_label: str | None = Field(None, max_length=120, description="Axis label (default: from the unit).")
 
     @model_validator(mode="after")
@@ -237,13 +265,13 @@ class Figure(Strict):
     id: Identifier = Field(description="The figure's id, placed with {figure:ID}.")
     number: int | None = Field(None, ge=1, le=999, description=(
         "The number the figure was published with; figures after it count on from it."))
-    title: str = Field(min_length=1, max_length=500, description="Inline markdown; may cite footnotes.")
+    title: Name = Field(min_length=1, max_length=500, description="Inline markdown; may cite footnotes.")
     annex_title: str | None = Field(None, max_length=500,
                                     description="Force-neutral title for Annex A (default: title without 'in {area}').")
     source: str | None = Field(None, max_length=500, description="Where the data come from.")
     data_source: Identifier | None = Field(None, description="The Annex A entry describing this figure's data.")
     annex_note: Markdown | None = Field(None, description="Text for this figure's own Annex A entry.")
-    annex_pointer: bool = Field(True, description="False: drop the 'please see annex A' line.")
+    annex_pointer: Flag = Field(True, description="False: drop the 'please see annex A' line.")
     notes: list[Markdown] = Field(default_factory=list, description="Notes printed under the figure.")
     table: Table | None = Field(None, description="The figure as a table.")
     chart: Chart | None = Field(None, description="The figure as a chart.")
@@ -263,7 +291,7 @@ Unit = Literal["count", "percent", "rate", "gbp"]
 
 class Metric(Strict):
     id: Identifier = Field(description="The metric's id.")
-    label: str = Field(min_length=1, max_length=200, description="What is measured.")
+    label: Name = Field(min_length=1, max_length=200, description="What is measured.")
     value: Number | None = Field(description="The force's value; null when it could not be supplied.")
     ew: Number | None = Field(None, description="England and Wales value.")
     unit: Unit = Field("count", description="What the value is.")
@@ -271,7 +299,7 @@ class Metric(Strict):
                             description="For rates: what the rate is per, e.g. '1,000 population'.")
     scale: Literal["thousand", "million", "billion"] | None = Field(
         None, description="For money: print as '£143 million'. The value is still given in pounds.")
-    decimals: int = Field(0, ge=0, le=4, description="Decimal places.")
+    decimals: Whole = Field(0, ge=0, le=4, description="Decimal places.")
     period: str | None = Field(None, max_length=200, description="The period the value covers.")
     source: str | None = Field(None, max_length=300, description="Where the value comes from.")
     data_source: Identifier | None = Field(None, description="The Annex A entry describing this value.")
@@ -287,11 +315,11 @@ class Metric(Strict):
 
 class Dataset(Strict):
     id: Identifier
-    file: str = Field(min_length=1, max_length=300, description="CSV file in the report's folder.")
+    file: Name = Field(min_length=1, max_length=300, description="CSV file in the report's folder.")
     unit: Unit = Field("count", description="What the values are.")
     per: str | None = Field(None, max_length=80,
         description="For rates: what the rate is per, e.g. '1,000 population'.")
-    decimals: int = Field(1, ge=0, le=4, description="Decimal places.")
+    decimals: Whole = Field(1, ge=0, le=4, description="Decimal places.")
     period: str | None = Field(None, max_length=200, description="The period the data cover.")
     source: str | None = Field(None, max_length=300, description="Where the data come from.")
     data_source: Identifier | None = Field(None, description="The Annex A entry describing this data.")
@@ -299,12 +327,12 @@ class Dataset(Strict):
 
 class Caveat(Strict):
     forces: list[str] = Field(default_factory=list, description="The forces the caveat concerns.")
-    text: Markdown = Field(description="The caveat.")
+    text: RequiredMarkdown = Field(description="The caveat.")
 
 
 class DataSource(Strict):
     id: Identifier
-    title: str = Field(min_length=1, max_length=200, description="The Annex A entry's title.")
+    title: Name = Field(min_length=1, max_length=200, description="The Annex A entry's title.")
     body: Markdown | None = None
     caveats: list[Caveat] = Field(default_factory=list, description="Caveats about particular forces' data.")
 
@@ -314,7 +342,7 @@ class Style(Strict):
 
 
 class AnnexSection(Strict):
-    heading: str = Field(min_length=1, max_length=300, description="The section heading.")
+    heading: Name = Field(min_length=1, max_length=300, description="The section heading.")
     body: Markdown | None = Field(None, description="The section text.")
     sections: list[AnnexSection] = Field(default_factory=list, description="Nested sections.")
 
@@ -325,8 +353,8 @@ class Annex(Strict):
 
 
 class Signature(Strict):
-    name: str = Field(min_length=1, max_length=120, description="The inspector's name.")
-    title: str = Field(min_length=1, max_length=200, description="e.g. HM Inspector of Constabulary")
+    name: Name = Field(min_length=1, max_length=120, description="The inspector's name.")
+    title: Name = Field(min_length=1, max_length=200, description="e.g. HM Inspector of Constabulary")
 
 
 class PillarEntry(Strict):
@@ -342,15 +370,15 @@ Stage = Literal["contact", "response", "recording", "investigation", "outcome"]
 
 class VictimFinding(Strict):
     stage: Stage = Field(description="Where in the victim's journey: findings print in journey order.")
-    heading: str = Field(min_length=1, max_length=300, description="A full-sentence heading.")
-    body: Markdown
+    heading: Name = Field(min_length=1, max_length=300, description="A full-sentence heading.")
+    body: RequiredMarkdown
 
 
 class VictimService(Strict):
     introduction: Markdown | None = Field(None, description=(
         "Replaces the framework's introduction (and its numbers); null for none."))
-    case_files: int = Field(ge=1, le=100_000, description="Case files reviewed.")
-    closed_files: int | None = Field(None, ge=0, description="Of which closed with the outcome below.")
+    case_files: Whole = Field(ge=1, le=100_000, description="Case files reviewed.")
+    closed_files: Whole | None = Field(None, ge=0, description="Of which closed with the outcome below.")
     closed_outcome: str | None = Field(None, max_length=200, description="The outcome the closed files had.")
     findings: list[VictimFinding] = Field(default_factory=list, description="Findings along the victim's journey.")
 
@@ -364,38 +392,38 @@ class VictimService(Strict):
 
 
 class NationalRecommendation(Strict):
-    number: int = Field(ge=1, le=99, description="The recommendation's own number; printed in the order written.")
-    topic: str = Field(min_length=1, max_length=200, description="What the recommendation is about.")
-    addressee: str = Field(min_length=1, max_length=200, description="Whom it is for.")
+    number: Whole = Field(ge=1, le=99, description="The recommendation's own number; printed in the order written.")
+    topic: Name = Field(min_length=1, max_length=200, description="What the recommendation is about.")
+    addressee: Name = Field(min_length=1, max_length=200, description="Whom it is for.")
     deadline: str | None = Field(None, pattern=r"^\d{4}-\d{2}(-\d{2})?$",
                                  description="YYYY-MM or YYYY-MM-DD; {deadline} in the text prints it.")
-    text: Markdown = Field(description="The recommendation.")
+    text: RequiredMarkdown = Field(description="The recommendation.")
 
 
 class GlossaryEntry(Strict):
-    term: str = Field(min_length=1, max_length=200, description="The term.")
-    definition: Markdown = Field(description="Its definition.")
+    term: Name = Field(min_length=1, max_length=200, description="The term.")
+    definition: RequiredMarkdown = Field(description="Its definition.")
 
 
 class Masthead(Strict):
-    body: str = Field(min_length=1, max_length=200, description="e.g. West Mercia Police and Crime Panel")
-    report_of: str = Field(min_length=1, max_length=200, description="Whose report it is.")
-    title: str = Field(min_length=1, max_length=300, description="The report's title.")
+    body: Name = Field(min_length=1, max_length=200, description="e.g. West Mercia Police and Crime Panel")
+    report_of: Name = Field(min_length=1, max_length=200, description="Whose report it is.")
+    title: Name = Field(min_length=1, max_length=300, description="The report's title.")
 
 
 class Objective(Strict):
-    number: int = Field(ge=1, le=99, description="The objective's number.")
-    title: str = Field(min_length=1, max_length=300, description="Its title.")
+    number: Whole = Field(ge=1, le=99, description="The objective's number.")
+    title: Name = Field(min_length=1, max_length=300, description="Its title.")
     body: Markdown | None = Field(None, description="Its text.")
 
 
 class InspectionReference(Strict):
-    title: str = Field(min_length=1, max_length=300, description="The inspection's title.")
-    graded: bool = Field(description="Was it graded?")
+    title: Name = Field(min_length=1, max_length=300, description="The inspection's title.")
+    graded: Flag = Field(description="Was it graded?")
     question: str | None = Field(None, max_length=300, description="The question the inspection answered.")
     grade: GradeId | None = Field(None, description="Its grade, if graded.")
-    recommendations: int = Field(0, ge=0, le=999, description="How many recommendations it made.")
-    areas_for_improvement: int = Field(0, ge=0, le=999, description="How many areas for improvement it found.")
+    recommendations: Whole = Field(0, ge=0, le=999, description="How many recommendations it made.")
+    areas_for_improvement: Whole = Field(0, ge=0, le=999, description="How many areas for improvement it found.")
     response: Markdown | None = Field(None, description="The force's response.")
 
     @model_validator(mode="after")
@@ -413,7 +441,7 @@ class Signs(Strict):
 
 
 class Topic(Strict):
-    title: str = Field(min_length=1, max_length=200, description="The topic's title.")
+    title: Name = Field(min_length=1, max_length=200, description="The topic's title.")
     data: str | None = Field(None, max_length=200, description="The summary table's Data cell.")
     activity: str | None = Field(None, max_length=300, description="The summary table's Activity cell.")
     body: Markdown | None = Field(None, description="Its text.")
@@ -422,7 +450,7 @@ class Topic(Strict):
 
 
 class Aim(Strict):
-    title: str = Field(min_length=1, max_length=120, description="The aim's title.")
+    title: Name = Field(min_length=1, max_length=120, description="The aim's title.")
     aim: str | None = Field(None, max_length=200, description="The aim in one sentence.")
     signs: Signs | None = Field(None, description="Signs of improvement or success.")
     topics: list[Topic] = Field(default_factory=list, description="The topics reported under this aim.")
@@ -435,14 +463,18 @@ class Appendix(Strict):
 
 class Measure(Strict):
     id: Identifier = Field(description="The measure's id.")
-    label: str = Field(min_length=1, max_length=200, description="What is measured.")
+    label: Name = Field(min_length=1, max_length=200, description="What is measured.")
     current: Number = Field(description="This period's value.")
     previous: Number = Field(description="The previous period's value.")
     period: str | None = Field(None, max_length=120, description="This period.")
     previous_period: str | None = Field(None, max_length=120, description="The previous period.")
     better: Literal["lower", "higher"] = Field(description="Whether lower or higher values are better.")
-    tolerance: float = Field(5, ge=0, le=100, description="Percent change treated as no change.")
+    tolerance: Number = Field(5, ge=0, le=100, description="Percent change treated as no change.")
     peer: Literal["below", "similar", "above"] | None = Field(None,
         description="Compared with the most similar group of forces.")
     unit: Literal["count", "percent"] = Field("count", description="count or percent.")
-    decimals: int = Field(0, ge=0, le=3, description="Decimal places.")
+    decimals: Whole = Field(0, ge=0, le=3, description="Decimal places.")
+
+
+class LintOptions(Strict):
+    ignore: list[str] = Field(default_factory=list, description="Lint rule ids not to warn about in this report.")

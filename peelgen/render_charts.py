@@ -1,218 +1,123 @@
 """Render stage, charts: draw each figure's chart as SVG with matplotlib.
 
 Charts are deterministic (fixed hash salt, no dates or random ids), keep their text as
-text, fit an A4 text column and read in grayscale: this force is drawn dark, other
-forces light, the England and Wales value as a dashed line, and the standard-deviation
-band as a hatched light area. Each SVG carries a <title> and <desc> for screen readers.
+text, carry a <title> and <desc> for screen readers, and come in two sizes: ``web``
+(narrow, large text, readable on a phone) and ``print`` (the A4 text column). See
+:mod:`peelgen.charts` for the parts.
+
+A chart has at most :data:`MAX_BARS` bars (:data:`MAX_POINTS` points for line charts)
+and values within ±:data:`MAX_MAGNITUDE`; larger charts or values are refused with a
+message naming the figure, never half drawn.
 """
 
 from __future__ import annotations
 
-import functools
 import io
-import re
-from types import ModuleType
-from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
+from collections.abc import Iterator
 
-from peelgen.assets import builtin_dir
-from peelgen.document import ChartView, Document
+from peelgen.charts.cache import ChartCache, DiskChartCache, MemoryChartCache, chart_key, default_cache_dir
+from peelgen.charts.style import GEOMETRY, Target
+from peelgen.diagnostics import BuildFailed, Diagnostic
+from peelgen.document import ChartView, Document, FigureView
 from peelgen.formatting import number
+from peelgen.limits import MAX_BARS, MAX_MAGNITUDE, MAX_POINTS
 
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
-
-WIDTH_IN = 6.3  # the A4 text column, 160 mm
-DARK = "#1d3f6e"
-LIGHT = "#a9b8cc"
-MID = "#5b7290"
-INK = "#1b1b1b"
-GREY = "#6b6b6b"
+__all__ = ["MAX_BARS", "MAX_MAGNITUDE", "MAX_POINTS", "ChartCache", "DiskChartCache", "MemoryChartCache",
+           "build_cache", "chart_problems", "default_cache_dir", "draw", "render_charts"]
 
 
-@functools.cache
-def _pyplot() -> ModuleType:
-    import matplotlib
 
-    matplotlib.use("svg")
-    from matplotlib import font_manager
-    from matplotlib import pyplot as plt
+def render_charts(doc: Document, *, target: Target = "web", cache: ChartCache | None = None,
+                  source: str = "report") -> dict[str, str]:
+    """SVG for every chart in ``doc``, by figure id, sized for ``target``.
 
-    for face in ("Regular", "Bold", "Italic", "BoldItalic"):
-        font_manager.fontManager.addfont(str(builtin_dir("styles") / "fonts" / f"NotoSans-{face}.ttf"))
-    matplotlib.rcParams.update({
-        "svg.fonttype": "none",  # text stays text: selectable, searchable, read aloud
-        "svg.hashsalt": "peelgen",  # stable ids
-        "axes.unicode_minus": False,  # the bundled font has no U+2212
-        "font.family": "Noto Sans",
-        "font.size": 8,
-        "axes.edgecolor": GREY,
-        "axes.labelcolor": INK,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "xtick.color": INK,
-        "ytick.color": INK,
-        "axes.grid": True,
-        "axes.grid.axis": "y",
-        "grid.color": "#dddddd",
-        "grid.linewidth": 0.6,
-        "axes.axisbelow": True,
-        "legend.frameon": False,
-    })
-    return plt
+    With a ``cache``, a chart whose key (:func:`chart_key`) is already there is not drawn
+    again. Raises :class:`BuildFailed` naming ``source`` and each figure whose chart is
+    too large or has values too large to draw."""
+    figures = [figure for figure in doc.figures.values() if figure.chart is not None]
+    problems = [Diagnostic(source, message, hint=hint) for figure in figures
+                for message, hint in chart_problems(figure)]
+    if problems:
+        raise BuildFailed(problems)
+    charts = {}
+    for figure in figures:
+        title = f"{doc.labels.figure} {figure.number}: {figure.plain_title}"
+        if figure.chart is not None:
+            charts[figure.id] = _cached_draw(figure.chart, title, figure.anchor, target, cache)
+    if isinstance(cache, DiskChartCache):
+        cache.trim()
+    return charts
 
 
-def _fmt(value: float, decimals: int) -> str:
-    return number(value, decimals)
+def build_cache(*, enabled: bool = True) -> ChartCache | None:
+    """The chart cache a build uses: on disk under ``$XDG_CACHE_HOME/peelgen/charts``,
+    or none at all (``--no-cache``). Pass it to :func:`render_charts` for each target."""
+    return DiskChartCache() if enabled else None
 
 
-def draw(chart: ChartView, title: str, ident: str) -> str:
-    """The chart as an SVG document (a string)."""
-    plt = _pyplot()
-    draw_fn = {"trend": _trend, "comparison": _comparison, "ranked": _ranked, "shares": _shares,
-               "control": _control}[chart.type]
-    height = 4.2 if chart.type == "ranked" else 3.0
-    fig, ax = plt.subplots(figsize=(WIDTH_IN, height))
-    try:
-        draw_fn(ax, chart)
-        ax.set_ylabel(chart.unit_label)
-        if chart.illustrative:
-            fig.text(0.99, 0.01, "Illustrative data", ha="right", va="bottom", fontsize=7, color=GREY,
-                     style="italic")
-        fig.tight_layout()
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                                    "Type": None})
-    finally:
-        plt.close(fig)
-    return _accessible(buffer.getvalue(), title, chart.description, ident)
+def _cached_draw(chart: ChartView, title: str, ident: str, target: Target, cache: ChartCache | None) -> str:
+    if cache is None:
+        return draw(chart, title, ident, target=target)
+    key = chart_key(chart, title=title, ident=ident, target=target)
+    svg = cache.get(key)
+    if svg is None:
+        svg = draw(chart, title, ident, target=target)
+        cache.put(key, svg)
+    return svg
 
 
-def _accessible(svg: str, title: str, description: str, ident: str) -> str:
-    """Drop the XML prologue and metadata; add a title, description and role."""
-    svg = svg[svg.index("<svg"):]
-    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)
-    svg = svg.replace(
-        "<svg ",
-        f'<svg role="img" aria-labelledby="{ident}-title {ident}-desc" ', 1)
-    head_end = svg.index(">") + 1
-    accessible = (f'<title id="{ident}-title">{escape(title)}</title>'
-                  f'<desc id="{ident}-desc">{escape(description)}</desc>')
-    return svg[:head_end] + accessible + svg[head_end:]
+def chart_problems(figure: FigureView) -> Iterator[tuple[str, str]]:
+    """Why ``figure``'s chart cannot be drawn, as (message, hint) pairs; none if it can."""
+    chart = figure.chart
+    if chart is None:
+        return
+    name = f"figure '{figure.id}' ({chart.type} chart)"
+    line_chart = chart.type in ("trend", "control")
+    limit = MAX_POINTS if line_chart else MAX_BARS
+    if len(chart.categories) > limit:
+        what = "points" if line_chart else "bars"
+        yield (f"{name}: {number(len(chart.categories), 0)} {what} are too many to draw; a chart shows at most "
+               f"{number(limit, 0)}", "chart a shorter dataset, or give the figure a table instead")
+    for category, value in _values(chart):
+        if abs(value) > MAX_MAGNITUDE:
+            yield (f"{name}: the value {value:g} for '{category}' is too large to draw; charts draw values "
+                   f"between -{number(MAX_MAGNITUDE, 0)} and {number(MAX_MAGNITUDE, 0)}",
+                   "check the number in the data, or change its unit")
+            return
 
 
-def _trend(ax: Axes, chart: ChartView) -> None:
-    styles = [(DARK, "-", "o"), (INK, "--", "s"), (MID, ":", "^"), (GREY, "-.", "D")]
-    x = range(len(chart.categories))
-    for (name, values), (colour, line, marker) in zip(chart.series, styles * 3, strict=False):
-        points = [(i, v) for i, v in zip(x, values, strict=True) if v is not None]
-        ax.plot([p[0] for p in points], [p[1] for p in points], color=colour, linestyle=line, marker=marker,
-                markersize=4, linewidth=1.6, label=name)
-    ax.set_xticks(list(x), [_wrap(c, 18) for c in chart.categories])
-    ax.set_ylim(bottom=0)
-    _legend_above(ax, len(chart.series))
-
-
-def _comparison(ax: Axes, chart: ChartView) -> None:
-    width = 0.38
-    x = list(range(len(chart.categories)))
-    fills = [(DARK, None), ("white", "////")]
-    for offset, ((name, values), (colour, hatch)) in enumerate(zip(chart.series, fills, strict=False)):
-        positions = [i + (offset - 0.5) * width for i in x]
-        heights = [v or 0 for v in values]
-        bars = ax.bar(positions, heights, width, label=name, color=colour, edgecolor=DARK, hatch=hatch,
-                      linewidth=0.8)
-        for bar, value in zip(bars, values, strict=True):
+def _values(chart: ChartView) -> Iterator[tuple[str, float]]:
+    for _, values in chart.series:
+        for category, value in zip(chart.categories, values, strict=False):
             if value is not None:
-                ax.annotate(_fmt(value, chart.decimals), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                            ha="center", va="bottom", fontsize=7, xytext=(0, 2), textcoords="offset points")
-    ax.set_xticks(x, [_wrap(c, 16) for c in chart.categories])
-    _legend_above(ax, 2)
-
-
-def _ranked(ax: Axes, chart: ChartView) -> None:
-    [(_, values)] = chart.series
-    x = list(range(len(chart.categories)))
-    colours = [DARK if c == chart.highlight else LIGHT for c in chart.categories]
-    if chart.band:
-        low, high = chart.band
-        ax.axhspan(low, high, facecolor="#eeeeee", edgecolor=GREY, hatch="....", linewidth=0,
-                   label="One standard deviation either side of the mean", zorder=0)
-        ax.axhline(low, color=GREY, linestyle=":", linewidth=0.8)
-        ax.axhline(high, color=GREY, linestyle=":", linewidth=0.8)
-    ax.bar(x, [v or 0 for v in values], 0.75, color=colours, edgecolor=colours, zorder=2)
+                yield category, value
+    extras = [*(chart.band or ()), *(chart.limits or ())]
     if chart.reference:
-        name, value = chart.reference
-        ax.axhline(value, color=INK, linestyle="--", linewidth=1.2, label=f"{name} ({_fmt(value, chart.decimals)})",
-                   zorder=3)
-    ax.set_xticks(x, chart.categories, rotation=90, fontsize=6)
-    for label in ax.get_xticklabels():
-        if label.get_text() == chart.highlight:
-            label.set_fontweight("bold")
-    ax.set_xlim(-0.6, len(x) - 0.4)
-    if chart.highlight in chart.categories:
-        i = chart.categories.index(chart.highlight)
-        value = values[i] or 0
-        below = value < 0  # label beyond the end of the bar, whichever way it points
-        ax.annotate(f"{chart.highlight}: {_fmt(value, chart.decimals)}", (i, value), xytext=(0, -10 if below else 8),
-                    textcoords="offset points", ha="center", va="top" if below else "bottom", fontsize=7,
-                    fontweight="bold", zorder=4, bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none"})
-    if chart.reference or chart.band:
-        _legend_above(ax, 2)
+        extras.append(chart.reference[1])
+    yield from (("", value) for value in extras)
 
 
-def _shares(ax: Axes, chart: ChartView) -> None:
-    [(_, values)] = chart.series
-    y = list(range(len(chart.categories)))
-    ax.barh(y, [v or 0 for v in values], 0.6, color=DARK)
-    for i, value in zip(y, values, strict=True):
-        if value is not None:
-            ax.annotate(_fmt(value, chart.decimals), (value, i), xytext=(3, 0), textcoords="offset points",
-                        va="center", fontsize=7)
-    ax.set_yticks(y, chart.categories)
-    ax.invert_yaxis()
-    ax.grid(axis="x")
-    ax.grid(axis="y", visible=False)
-    ax.set_xlabel(chart.unit_label)
-    ax.set_ylabel("")
+def draw(chart: ChartView, title: str, ident: str, *, target: Target = "web") -> str:
+    """The chart as an SVG document (a string), for the figure with anchor ``ident``."""
+    from peelgen.charts.kinds import draw_kind, figure_height, lay_out
+    from peelgen.charts.style import pyplot, rc_params
+    from peelgen.charts.svg import tidy
 
-
-def _control(ax: Axes, chart: ChartView) -> None:
-    """XmR chart: monthly values, their mean, and the control limits. Points outside
-    the limits are drawn as larger squares, so they stand out without colour."""
-    [(name, values)] = chart.series
-    x = list(range(len(chart.categories)))
-    ax.plot(x, values, color=DARK, marker="o", markersize=3.5, linewidth=1.4, label=name)
-    if chart.limits:
-        mean, lower, upper = chart.limits
-        ax.axhline(mean, color=INK, linestyle="-", linewidth=1, label=f"Mean ({_fmt(mean, chart.decimals)})")
-        ax.axhline(upper, color=GREY, linestyle="--", linewidth=1,
-                   label=f"Control limits ({_fmt(lower, chart.decimals)} to {_fmt(upper, chart.decimals)})")
-        ax.axhline(lower, color=GREY, linestyle="--", linewidth=1)
-        outside = [(i, v) for i, v in zip(x, values, strict=True) if v is not None and not lower <= v <= upper]
-        if outside:
-            ax.plot([i for i, _ in outside], [v for _, v in outside], linestyle="none", marker="s", markersize=7,
-                    markerfacecolor="white", markeredgecolor=INK, label="Outside the limits")
-    step = max(1, len(x) // 12)
-    ax.set_xticks(x[::step], chart.categories[::step], rotation=45, ha="right")
-    ax.set_ylim(bottom=0)
-    _legend_above(ax, 3)
-
-
-def _legend_above(ax: Axes, columns: int) -> None:
-    """Legends sit above the plot, where they can never hide a bar or a line."""
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncols=columns, fontsize=7, borderaxespad=0)
-
-
-def _wrap(text: str, width: int) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(text, width)) or text
-
-
-def render_charts(doc: Document) -> dict[str, str]:
-    """SVG for every chart in ``doc``, by figure id."""
-    return {
-        figure.id: draw(figure.chart, f"{doc.labels.figure} {figure.number}: {figure.plain_title}", figure.anchor)
-        for figure in doc.figures.values() if figure.chart is not None
-    }
+    plt = pyplot()
+    geometry = GEOMETRY[target]
+    with plt.rc_context(rc_params(geometry)):
+        fig, ax = plt.subplots(figsize=(geometry.width_pt / 72, figure_height(chart, geometry) / 72))
+        try:
+            ax.patch.set_visible(False)  # the figure's white background is enough
+            draw_kind(ax, chart, geometry)
+            bottom = 0.0
+            if chart.illustrative:  # in a strip of its own along the bottom, clear of the labels
+                bottom = 1.8 * geometry.font_pt / (fig.get_figheight() * 72)
+                fig.text(0.99, 0.01, "Illustrative data", ha="right", va="bottom", color="#4a4a4a", style="italic")
+            lay_out(fig, ax, chart, geometry, (0, bottom, 1, 1))
+            buffer = io.StringIO()
+            fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
+                                                        "Type": None})
+        finally:
+            plt.close(fig)
+    return tidy(buffer.getvalue(), ident, title, chart.description)

@@ -298,7 +298,7 @@ def _render_page(env: Sandbox, doc: Document, *, target: Target, template_dirs: 
         if any(f.chart for f in doc.figures.values()):
             from peelgen.render_charts import render_charts
 
-            charts = render_charts(doc)
+            charts = render_charts(doc, target=target)
 
     def render_figure(figure_id: str) -> Markup:
         if figure_id not in doc.figures:  # called by a template with an id of its own

@@ -235,6 +235,9 @@ def layout(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = ()) -> A
 def write_pdf(pages: Any, *, tagged: bool = True, epoch: int = 0) -> bytes:
     """PDF bytes for laid-out pages; ``epoch`` (seconds) dates embedded fonts when
     SOURCE_DATE_EPOCH is not set."""
+    from peelgen.speedups import remember_page_references
+
+    remember_page_references()  # tagging grows with the square of the pages otherwise
     if not tagged:
         with _source_date_epoch(epoch):
             return pages.write_pdf()

@@ -27,6 +27,7 @@ from peelgen.models import (
     Figure,
     GradeId,
     Identifier,
+    LintOptions,
     Markdown,
     Meta,
     Metric,
@@ -105,6 +106,7 @@ class ReportBase(Strict):
         description="Single values (Force in numbers, comparison charts).")
     datasets: list[Dataset] = Field(default_factory=list, description="CSV data files drawn as charts.")
     data_sources: list[DataSource] = Field(default_factory=list, description="Annex A entries.")
+    lint: LintOptions = Field(default_factory=LintOptions, description="Lint settings, e.g. rules to ignore.")
 
     @field_validator("footnotes", mode="before")
     @classmethod

@@ -72,6 +72,7 @@ RULES: dict[str, str] = {
     "figure.reference": "{fig:ID} refers to a placed figure.",
     "figure.number": "A published figure number does not go backwards.",
     "chart.columns": "A chart's columns are in its dataset.",
+    "chart.size": "A chart has at most 200 bars or 1,000 points to draw.",
     "chart.force-row": "A ranked chart's dataset has a row for the force.",
     "chart.control-values": "A control chart has at least three values.",
     "print.footer": "The footer uses only {page} and {pages}.",

@@ -125,22 +125,6 @@ def pdf_findings(files: Iterable[Path]) -> list[Finding]:
     return [Finding("pdf", Path(f).name, problem) for f in files for problem in check_pdf(Path(f))]
 
 
-_ID_MESSAGE = re.compile(r"(?:Duplicate ID|The first occurrence of ID) “(.+?)”")
-_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
-_ID = re.compile(r'\bid="([^"]+)"')
-
-
-def ids_inside_svg(html: str) -> set[str]:
-    """Every id used inside an inline <svg> of a page."""
-    return {found for svg in _SVG.findall(html) for found in _ID.findall(svg)}
-
-
-def is_duplicate_svg_id(message: dict[str, Any], svg_ids: set[str]) -> bool:
-    """Whether a Nu message is about an id repeated between inline SVG charts."""
-    match = _ID_MESSAGE.match(message["message"])
-    return bool(match) and match.group(1) in svg_ids
-
-
 def _summary_lines(findings: list[Finding], files: list[Path], limit: int) -> list[str]:
     lines = []
     for path in files:

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from peelgen import framework as frameworks
+from peelgen.characters import check_characters
 from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, suggest
 from peelgen.folder import Folder
 from peelgen.framework import Framework
@@ -39,6 +40,13 @@ def validate(loaded: LoadedFile) -> ValidatedReport:
     # The load stage's last step: rows kept in CSV files ({from: FILE.csv}) are read in.
     loaded, diagnostics = expand_csv_sources(loaded)
     source = loaded.source
+    characters, flagged = check_characters(loaded.data, source)
+
+    def failed() -> BuildFailed:
+        # A value with a control character is reported as such, and by no other check:
+        # their messages would quote it (an unknown key, an unknown framework).
+        return BuildFailed([*characters, *(d for d in diagnostics if not _under(d.path, flagged))])
+
     framework = _framework_for(loaded, diagnostics)
     data = loaded.data
     placeholders = check_placeholders(loaded.data, source)
@@ -54,16 +62,16 @@ def validate(loaded: LoadedFile) -> ValidatedReport:
                            if d.path not in unfilled)
         if framework is not None:
             diagnostics.extend(_rules_despite_missing_keys(data, framework, source))
-        raise BuildFailed(diagnostics) from None
+        raise failed() from None
     if framework is None:
-        raise BuildFailed(diagnostics)
+        raise failed()
     framework, problems = apply_wording(framework, report.wording, source)
     diagnostics.extend(problems)
     diagnostics.extend(check_rules(report, framework, source))
     base_dir = loaded.path.resolve().parent
     template_dir = _template_dir(report, base_dir, source, diagnostics)
-    if diagnostics:
-        raise BuildFailed(diagnostics)
+    if diagnostics or characters:
+        raise failed()
     return ValidatedReport(report, framework, source, base_dir, template_dir)
 
 
@@ -76,6 +84,10 @@ def _rules_despite_missing_keys(data: Any, framework: Framework, source: SourceM
         return []  # other errors first: the rules would only add noise
     framework, problems = apply_wording(framework, report.wording, source)
     return [*problems, *check_rules(report, framework, source)]
+
+
+def _under(path: DocPath, prefixes: set[DocPath]) -> bool:
+    return any(path[:len(prefix)] == prefix for prefix in prefixes)
 
 
 def _template_dir(report: ReportBase, base_dir: Path, source: SourceMap,

@@ -59,6 +59,13 @@ footnotes:
 """
 
 
+@pytest.fixture(autouse=True)
+def _own_build_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test starts with an empty build cache of its own (and never touches the
+    user's ~/.cache): a report built by one test is never "up to date" in another."""
+    monkeypatch.setenv("PEELGEN_CACHE_DIR", str(tmp_path_factory.mktemp("build-cache")))
+
+
 @pytest.fixture(scope="session")
 def example_outputs() -> dict[Path, dict[str, bytes]]:
     """Every example built once per test session (HTML and tagged PDF, in memory), shared

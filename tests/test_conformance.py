@@ -9,7 +9,6 @@ packages the web checks are skipped, except in CI (CI=true), where they must run
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from io import BytesIO
@@ -78,31 +77,11 @@ def axe_results(request) -> dict[tuple[str, int], dict]:
     return {(Path(r["file"]).name, r["width"]): r for r in results}
 
 
-# --- Known failure, owned by the charts work (render_charts.py) ---------------------------
-# matplotlib gives every chart the same ids ("figure_1", "axes_1", clip and marker ids), so
-# a page with several inline SVG charts repeats them. Until each chart's ids are prefixed,
-# the Nu test below leaves out exactly those messages, and the strict xfail test after it
-# fails loudly (XPASS) once they are gone: then delete this filter and that test's mark.
-def known_duplicate_svg_id(message: dict, output_dir: Path) -> bool:
-    return standards.is_duplicate_svg_id(message, _svg_ids(output_dir / message["file"]))
-
-
-@functools.cache
-def _svg_ids(page: Path) -> frozenset[str]:
-    return frozenset(standards.ids_inside_svg(page.read_text(encoding="utf-8")))
-
-
 @pytest.mark.parametrize("example", EXAMPLES, ids=IDS)
 def test_web_page_passes_the_nu_html_checker(nu_messages, example, example_outputs, output_dir):
     name = _name(example, example_outputs, ".html")
-    found = [m for m in nu_messages if m["file"] == name and not known_duplicate_svg_id(m, output_dir)]
+    found = [m for m in nu_messages if m["file"] == name]
     assert [str(f) for f in standards.nu_findings(found)] == []
-
-
-@pytest.mark.xfail(strict=True, reason="charts repeat matplotlib's SVG ids until render_charts prefixes them")
-def test_inline_svg_charts_have_unique_ids(nu_messages, output_dir):
-    examples = [m for m in nu_messages if m["file"] != "known-bad.html"]
-    assert [m["message"] for m in examples if known_duplicate_svg_id(m, output_dir)] == []
 
 
 @pytest.mark.parametrize("width", standards.WIDTHS)

@@ -171,3 +171,10 @@ def test_csv_problems_reach_the_cli_located(cli, write, tmp_path):
     assert result.code == 1
     assert any(line.startswith("data/by-force.csv:2:19: column 'value' expects a number, got '14,2' (a decimal "
                                "comma? write 14.2") for line in result.err_lines), result.err_lines
+
+
+@pytest.mark.parametrize("cell", ["1e308", "-1.5e308", "1000000000001", "-2,000,000,000,000"])
+def test_numbers_too_large_to_chart_are_refused_where_they_stand(cell):
+    with pytest.raises(CellProblem, match="at most 1,000,000,000,000 either side of zero"):
+        read_number(cell, percent=False)
+    assert read_number("999,999,999,999", percent=False) == 999_999_999_999

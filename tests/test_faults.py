@@ -85,7 +85,8 @@ def test_read_only_or_forbidden_folder_is_one_located_line(cli, built: Path, mon
         raise OSError(code, os.strerror(code))
 
     monkeypatch.setattr(output.tempfile, "mkstemp", refuse)
-    result = cli("build", "report.yaml", "-o", "site", "--format", "html")
+    # --no-cache: unchanged since `built`, the report would be up to date and nothing written.
+    result = cli("build", "report.yaml", "-o", "site", "--format", "html", "--no-cache")
     assert result.code == 1
     assert result.err_lines[0] == f"site/testshire-2016.html: cannot write the output: {os.strerror(code)} ({hint})"
     assert "Traceback" not in result.err and "internal error" not in result.err
@@ -151,7 +152,8 @@ def test_a_real_read_only_file_system(cli, write, tmpfs):
     assert cli("build", "report.yaml", "-o", "disk", "--format", "html").code == 0
     before = (disk / "testshire-2016.html").read_bytes()
     subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
-    result = cli("build", "report.yaml", "-o", "disk", "--format", "html")
+    # --no-cache: unchanged, the report would be up to date and nothing written.
+    result = cli("build", "report.yaml", "-o", "disk", "--format", "html", "--no-cache")
     assert result.code == 1
     assert result.err_lines[0] == ("disk/testshire-2016.html: cannot write the output: Read-only file system "
                                    "(the file system is read-only)")

@@ -165,13 +165,16 @@ def test_ranked_chart_highlights_force_ranks_and_bands(data_report):
     assert chart.illustrative
 
 
-def test_charts_are_accessible_deterministic_svg(data_report, snapshot):
+@pytest.mark.parametrize("target", ["web", "print"])
+def test_charts_are_accessible_deterministic_svg(data_report, snapshot, target):
     doc = compile_report(data_report).document
-    first, second = render_charts(doc), render_charts(doc)
+    first, second = render_charts(doc, target=target), render_charts(doc, target=target)
     assert first == second
     for figure_id, svg in first.items():
         figure = doc.figures[figure_id]
-        assert svg.startswith("<svg role=\"img\" aria-labelledby=")
+        root = svg[:svg.index(">")]
+        assert root.startswith("<svg ") and 'role="img"' in root
+        assert f'aria-labelledby="{figure.anchor}-title {figure.anchor}-desc"' in root
         assert f"<title id=\"{figure.anchor}-title\">Figure {figure.number}: " in svg
         assert "<desc id=" in svg
         assert "<text" in svg  # text stays text

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +80,12 @@ def check_compiles_or_fails_cleanly(path: Path, *, must_succeed: bool = False, e
 # -- valid documents ------------------------------------------------------------------
 
 # Text with unicode and punctuation, but no control characters (YAML rejects most of them
-# and the model is right to) and no surrogates.
+# and the model is right to) and no surrogates; at least one character that shows (a name
+# of only spaces or zero-width characters is refused).
 NAME = st.text(
     alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\ufeff"),
     min_size=1, max_size=60,
-).filter(lambda s: s.strip() != "")
+).filter(lambda s: any(not c.isspace() and unicodedata.category(c) not in ("Cf", "Zs", "Zl", "Zp") for c in s))
 
 # Headings are inline markdown: keep out what would cite a footnote or fill a placeholder.
 HEADING = NAME.filter(lambda s: not re.search(r"\[\^|\{[a-z]", s))

@@ -1,0 +1,95 @@
+"""Charts from hostile or extreme data: labels are text (never TeX), values too large to
+draw and charts too big to read are refused with a message, and nothing crashes."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from peelgen.build import compile_report
+from peelgen.diagnostics import BuildFailed
+from peelgen.render_charts import MAX_BARS, MAX_MAGNITUDE, render_charts
+from tests.test_metrics import DATA_REPORT, FORCES, write_data
+
+TEX_LABELS = [r"\frac{1}{ Police", r"$\nosuchsymbol$", "$5 and $x^2$ Police", r"Police $\sqrt{2}$"]
+
+
+def svg_texts(svg: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+@pytest.mark.parametrize("target", ["web", "print"])
+def test_dollar_signs_and_backslashes_in_labels_are_drawn_as_typed(write, tmp_path, target):
+    write_data(tmp_path, {**FORCES, **{label: 10.0 + i for i, label in enumerate(TEX_LABELS)}})
+    (tmp_path / "data" / "trend.csv").write_text("period,$\\frac{1}{,England and Wales\n$x$,1,2\n\\alpha$,3,4\n")
+    report = DATA_REPORT.replace("chart: {type: trend, dataset: trend}",
+                                 "chart: {type: trend, dataset: trend, y_label: 'Cost in $ (\\sqrt{x}$)'}")
+    doc = compile_report(write(report)).document
+    charts = render_charts(doc, target=target)
+    ranked, trend = svg_texts(charts["ranked"]), svg_texts(charts["trend"])
+    assert "Cost in $ (\\sqrt{x}$)" in trend  # the axis label
+    for label in TEX_LABELS:
+        assert label in ranked
+    assert {"$x$", "\\alpha$"} <= set(trend)
+    assert "$\\frac{1}{" in trend  # the legend
+
+
+@pytest.mark.parametrize(("dataset", "file", "content", "culprit"), [
+    ("ranked", "by-force.csv", "force,value\nTestshire Police,1e308\nAlphashire Police,-1e308\n", "Testshire Police"),
+    ("ranked", "by-force.csv", "force,value\nTestshire Police,5\nAlphashire Police,-1.5e13\n", "Alphashire Police"),
+    ("trend", "trend.csv", "period,Testshire,England and Wales\n2015,1e308,2\n2016,3,4\n", "2015"),
+    ("shares", "shares.csv", "category,value\nDrugs,-1e308\n", "Drugs"),
+])
+def test_values_too_large_to_draw_are_refused_by_name(cli, write, tmp_path, dataset, file, content, culprit):
+    write_data(tmp_path)
+    (tmp_path / "data" / file).write_text(content)
+    write(DATA_REPORT)
+    result = cli("build", "report.yaml", "-o", "out", "--format", "html")
+    assert result.code == 1
+    # Refused where it stands: the culprit's row of the CSV, before any chart is drawn.
+    row = next(n for n, line in enumerate(content.splitlines(), start=1) if line.startswith(culprit))
+    assert any(re.match(rf"data/{re.escape(file)}:{row}:\d+: .*numbers may be at most 1,000,000,000,000", line)
+               for line in result.err_lines), result.err_lines
+    assert not (tmp_path / "out").exists()  # nothing half written
+
+
+def test_a_comparison_metric_too_large_to_draw_is_refused(write, tmp_path):
+    write_data(tmp_path)
+    doc = compile_report(write(DATA_REPORT.replace("value: 84.1", "value: 1.0e+300"))).document
+    with pytest.raises(BuildFailed, match=r"figure 'compare' \(comparison chart\): the value 1e\+300 for "
+                                          r"'Victim satisfaction' is too large to draw"):
+        render_charts(doc)
+
+
+@pytest.mark.parametrize("value", [MAX_MAGNITUDE, -MAX_MAGNITUDE, 1e-300, -5e-324, 0.0])
+def test_the_largest_and_tiniest_drawable_values_draw(write, tmp_path, value):
+    write_data(tmp_path, {**FORCES, "Alphashire Police": value})
+    doc = compile_report(write(DATA_REPORT)).document
+    for target in ("web", "print"):
+        svg = render_charts(doc, target=target)["ranked"]
+        assert "Alphashire Police" in svg_texts(svg)
+        assert "nan" not in svg.lower() and "inf" not in re.sub(r"<[^>]*>", "", svg).lower().replace("info", "")
+
+
+def test_a_chart_with_too_many_bars_is_refused_before_drawing(cli, write, tmp_path):
+    # The documented CSV maximum is 10,000 rows (here with England and Wales's). A chart
+    # of them would be unreadable, and slow to draw.
+    many = {f"Force {i:05d}": float(i % 97) for i in range(9_998)}
+    write_data(tmp_path, {**many, "Testshire Police": 5.0})
+    write(DATA_REPORT)
+    result = cli("build", "report.yaml", "-o", "out", "--format", "html")
+    assert result.code == 1
+    # Refused at the figure's dataset in the YAML, before anything is drawn.
+    assert any(re.match(rf"report\.yaml:\d+:\d+: figures\[\d+\]\.chart\.dataset: .*by-force\.csv has 9,999 rows: "
+                        rf"a ranked chart draws at most {MAX_BARS:,} bars", line)
+               for line in result.err_lines), result.err_lines
+
+
+def test_a_chart_at_the_bar_limit_draws_every_row(write, tmp_path):
+    many = {f"Force {i:03d}": float(i) for i in range(MAX_BARS - 1)}
+    write_data(tmp_path, {**many, "Testshire Police": 5.0})
+    doc = compile_report(write(DATA_REPORT)).document
+    texts = svg_texts(render_charts(doc, target="web")["ranked"])
+    assert {*many, "Testshire Police"} <= set(texts)
