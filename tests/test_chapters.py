@@ -11,7 +11,6 @@ from pathlib import Path
 import jsonschema
 import pytest
 from pydantic import BaseModel
-from ruamel.yaml import YAML
 
 from peelgen.chapters import REGISTRY
 from peelgen.commands.frameworks import chapter_reference, rule_reference
@@ -19,6 +18,7 @@ from peelgen.commands.schema import report_schema
 from peelgen.diagnostics import BuildFailed
 from peelgen.framework import available, load_framework
 from peelgen.load import load_yaml
+from peelgen.load_yaml_events import dump_yaml
 from peelgen.report_model import report_model
 from peelgen.validate import validate
 from tests.conftest import EXAMPLES, ROOT
@@ -143,8 +143,7 @@ def test_grade_labels_are_normalised_the_same_way_in_both(tmp_path):
         graded["grade"] = spelling
         assert _schema_accepts(data, fw.id), spelling
         path = tmp_path / "report.yaml"
-        with path.open("w", encoding="utf-8") as stream:
-            YAML().dump(data, stream)
+        path.write_text(dump_yaml(data), encoding="utf-8")
         assert _validator_accepts(path), spelling
     data = copy.deepcopy(source)
     next(q for q in data["questions"] if q["grade"] != fw.grades.ungraded.id)["grade"] = label + "x"
