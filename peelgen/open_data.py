@@ -23,7 +23,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from peelgen.document import Chapter, Document, FigureView, Fragment, TableView
+from peelgen.document import Document, FigureView, Fragment, TableView
 from peelgen.national import spreadsheet_safe
 
 FORMAT_ID = "peelgen-report-data"
@@ -57,16 +57,19 @@ def plain(fragment: Fragment | None) -> str:
     return " ".join("".join(parts).split())
 
 
-def _chapters(chapters: list[Chapter]) -> Iterator[Chapter]:
+def _chapters(chapters: list[Any]) -> Iterator[Any]:
+    """Every chapter and the views nested in it (a kind's view has its own fields, so
+    only those a view has are read)."""
     for chapter in chapters:
         yield chapter
-        yield from _chapters(chapter.components)
+        for field in ("components", "questions", "pillars", "areas"):
+            yield from _chapters(getattr(chapter, field, None) or [])
 
 
 def grades(doc: Document) -> list[dict[str, Any]]:
     return [{"id": chapter.id, "heading": plain(chapter.heading.text), "grade": chapter.grade.id,
              "grade_label": chapter.grade.label}
-            for chapter in _chapters(doc.chapters) if chapter.grade is not None]
+            for chapter in _chapters(doc.chapters) if getattr(chapter, "grade", None) is not None]
 
 
 def metrics(report: Any) -> list[dict[str, Any]]:
@@ -95,7 +98,7 @@ def figure_data(figure: FigureView) -> dict[str, Any]:
 
 def national_aggregate(doc: Document) -> dict[str, Any] | None:
     for chapter in _chapters(doc.chapters):
-        if chapter.distribution:
+        if getattr(chapter, "distribution", None):
             return {"columns": list(chapter.table_headings),
                     "rows": [[row.label, *row.counts] for row in chapter.distribution]}
     return None

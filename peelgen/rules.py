@@ -54,7 +54,8 @@ RULES: dict[str, str] = {
     "wording.chapter": "wording.chapters names chapters of the framework.",
     "recommendation.duplicate": "National recommendation numbers are unique.",
     "covering.unknown": "covering names parts of the framework's covering report.",
-    "placeholder.todo": "Text still starting with TODO (as `peelgen new` writes it) is not filled in.",
+    "placeholder.todo": ("Text still starting with TODO (as `peelgen new --framework ID --force NAME` writes it) "
+                         "is not filled in."),
     "table.cell-value": "A table cell is text, a finite number of at most 15 digits, or null; never true or false.",
     # Checked while the text is resolved (markdown, placeholders and references):
     "text.placeholder": "A {placeholder} in text is one that exists.",
