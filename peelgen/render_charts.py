@@ -68,6 +68,20 @@ def _fmt(value: float, decimals: int) -> str:
 
 def draw(chart: ChartView, title: str, ident: str) -> str:
     """The chart as an SVG document (a string)."""
+    buffer = io.StringIO()
+    _save(chart, buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    return _accessible(buffer.getvalue(), title, chart.description, ident)
+
+
+def draw_png(chart: ChartView, *, dpi: int = 200) -> bytes:
+    """The same chart as a PNG at print resolution, for Word and OpenDocument output
+    (which carry the description as the picture's alt text)."""
+    buffer = io.BytesIO()
+    _save(chart, buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _save(chart: ChartView, buffer: io.IOBase, **options: object) -> None:
     plt = _pyplot()
     draw_fn = {"trend": _trend, "comparison": _comparison, "ranked": _ranked, "shares": _shares,
                "control": _control}[chart.type]
@@ -80,12 +94,9 @@ def draw(chart: ChartView, title: str, ident: str) -> str:
             fig.text(0.99, 0.01, "Illustrative data", ha="right", va="bottom", fontsize=7, color=GREY,
                      style="italic")
         fig.tight_layout()
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                                    "Type": None})
+        fig.savefig(buffer, **options)  # type: ignore[arg-type]
     finally:
         plt.close(fig)
-    return _accessible(buffer.getvalue(), title, chart.description, ident)
 
 
 def _accessible(svg: str, title: str, description: str, ident: str) -> str:
