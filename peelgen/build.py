@@ -19,7 +19,22 @@ from peelgen.output import write_atomically
 from peelgen.resolve import resolve
 from peelgen.validate import ValidatedReport, validate
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf")  # what `--format all` (the default) builds
+WORD_FORMATS = ("docx", "odt")  # built only when asked for by name
+
+
+def parse_formats(value: str) -> tuple[str, ...]:
+    """``html,pdf,docx`` as a tuple, in the order given; ``all`` means html and pdf."""
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    known = (*FORMATS, *WORD_FORMATS)
+    unknown = [name for name in names if name not in (*known, "all")]
+    if unknown or not names:
+        raise ValueError(f"unknown format '{', '.join(unknown) or value}'; choose from all, {', '.join(known)} "
+                         "(several with commas, e.g. html,pdf,docx)")
+    out: list[str] = []
+    for name in names:
+        out += [n for n in (FORMATS if name == "all" else (name,)) if n not in out]
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +73,7 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
     name = compiled.validated.source.file
     try:
         # Charts are drawn once and shared by the web page and the print HTML.
-        charts = _draw_charts(doc) if formats else {}
+        charts = _draw_charts(doc) if {"html", "pdf"} & set(formats) else {}
         if "html" in formats:
             outputs[f"{doc.slug}.html"] = render_html(
                 doc, target="web", template_dirs=template_dirs, style_dirs=style_dirs, charts=charts,
@@ -71,12 +86,31 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
             epoch = int(dt.datetime.combine(doc.publication_date, dt.time(), dt.UTC).timestamp())
             outputs[f"{doc.slug}.pdf"] = render_pdf(
                 html, report_dir=compiled.validated.base_dir, style_dirs=style_dirs, tagged=tagged, epoch=epoch)
+        outputs.update(_render_word(compiled, formats, template_dirs))
     except TemplateError as error:
         where = f"{error.filename}:{error.lineno}" if getattr(error, "filename", None) else "template"
         raise BuildFailed([Diagnostic(name, f"template error in {where}: {error.message}")]) from None
     except FileNotFoundError as error:
         raise BuildFailed([Diagnostic(name, str(error))]) from None
     return outputs
+
+
+def _render_word(compiled: Compiled, formats: tuple[str, ...], template_dirs: Sequence[Path]) -> dict[str, bytes]:
+    """DOCX and ODT, when asked for: the fourth renderer, beside HTML and PDF."""
+    wanted = [fmt for fmt in WORD_FORMATS if fmt in formats]
+    if not wanted:
+        return {}
+    from peelgen.diagnostics import FileRefused
+    from peelgen.render_docx import chart_images, reference_docx, render_word
+
+    doc = compiled.document
+    try:
+        reference = reference_docx(template_dirs)
+    except FileRefused as refused:
+        raise BuildFailed([Diagnostic(compiled.validated.source.file, refused.message, hint=refused.hint)]) from None
+    charts = chart_images(doc)
+    return {f"{doc.slug}.{fmt}": render_word(doc, fmt, reference=reference, charts=charts)  # type: ignore[arg-type]
+            for fmt in wanted}
 
 
 def _draw_charts(doc: Document) -> dict[str, str]:

@@ -143,8 +143,9 @@ _TEMPLATES_OPTION = click.option(
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("out"), show_default=True, help="Folder for the outputs.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["html", "pdf", "all"]), default="all",
-              show_default=True, help="Which outputs to write.")
+@click.option("-f", "--format", "fmt", default="all", show_default=True, metavar="FORMATS",
+              help="Which outputs to write: html, pdf, docx, odt, or several with commas "
+                   "(html,pdf,docx); all is html and pdf.")
 @_TEMPLATES_OPTION
 @click.option("--untagged", is_flag=True, help="Write an untagged PDF (tagged PDF/UA-1 is the default).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
@@ -152,20 +153,23 @@ _TEMPLATES_OPTION = click.option(
 @click.option("--draft", is_flag=True, help="Mark the outputs as drafts: a DRAFT watermark and a banner.")
 def build(reports: tuple[Path, ...], out_dir: Path, fmt: str, template_dirs: tuple[Path, ...],
           untagged: bool, jobs: int, draft: bool) -> None:
-    """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf.
+    """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf (and .docx, .odt).
 
     A report that fails leaves its earlier output as it was; the others are still built.
     The outputs of one report are replaced together or not at all.
     """
     import os
 
-    from peelgen.build import FORMATS, BuildOptions
+    from peelgen.build import BuildOptions, parse_formats
     from peelgen.output import recover, scratch_folder
 
     _check_exists(reports)
     _check_output_folder(out_dir)
     recover(out_dir)  # finish what a killed build left half-done, even if nothing builds now
-    formats = FORMATS if fmt == "all" else (fmt,)
+    try:
+        formats = parse_formats(fmt)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'-f' / '--format'") from None
     style_dirs = tuple(d / "styles" for d in template_dirs if (d / "styles").is_dir())
     options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged, draft=draft)
     with scratch_folder():
