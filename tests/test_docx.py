@@ -383,3 +383,40 @@ def test_libreoffice_opens_the_docx(built, tmp_path):
     first_text = reader.pages[1].extract_text() if len(reader.pages) > 1 else ""
     if built.doc.marking:
         assert built.doc.marking in first_text
+
+
+def test_a_note_first_cited_in_a_note_follows_it_natively(write):
+    """Word has no notes inside notes: the inner note becomes the next native note, and
+    the outer note's text shows its number, so Word's numbering is the report's."""
+    from tests.conftest import MINIMAL
+
+    text = MINIMAL.replace("  period: Fieldwork took place in autumn 2016.",
+                           "  period: Fieldwork took place in autumn 2016.[^inner]\n  inner: The inner note.")
+    text = text.replace("The force is good.[^period]", "The force is good.[^period] Again.[^period] Last.[^last]")
+    text += "  last: The last note.\n"
+    compiled = compile_report(write(text))
+    ids = [n.id for n in compiled.document.footnotes]
+    assert ids[-3:] == ["period", "inner", "last"]  # after the framework's own notes, if any
+    period = len(ids) - 2
+    data = render_word(compiled.document, "docx", charts={f: _PIXEL for f in compiled.document.figures})
+    notes = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/footnotes.xml"))
+    bodies = ["".join(n.itertext()).strip() for n in notes.findall("w:footnote", NS) if n.get(f"{{{W}}}type") is None]
+    assert len(bodies) == len(ids)
+    assert bodies[-3:] == [f"Fieldwork took place in autumn 2016.{period + 1}", "The inner note.", "The last note."]
+    body = WordDocument(io.BytesIO(data))
+    assert any(f"Again.{period}" in p.text for p in body.paragraphs)  # the repeat citation prints its number
+
+
+_PIXEL = ("data:image/png;base64,"  # one pixel, standing in for a chart
+          "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
+
+
+def test_cli_builds_docx_and_odt_only_when_asked(cli):
+    report = ROOT / "examples" / "west-midlands-2018-19" / "report.yaml"
+    assert cli("build", report, "-o", "site", "--format", "html,docx,odt").code == 0
+    names = sorted(p.suffix for p in Path("site").iterdir())
+    assert names == [".docx", ".html", ".odt"]
+    assert cli("build", report, "-o", "default", "--format", "all").code == 0
+    assert sorted(p.suffix for p in Path("default").iterdir()) == [".html", ".pdf"]
+    refused = cli("build", report, "-o", "site", "--format", "html,rtf")
+    assert refused.code == 2 and "unknown format 'rtf'" in refused.err

@@ -91,7 +91,7 @@ def run_pandoc(ast: dict, fmt: WordFormat, reference: bytes | None) -> bytes:
             ref.write_bytes(reference)
             args.append(f"--reference-doc={ref}")
         env = {"PATH": os.environ.get("PATH", ""), "SOURCE_DATE_EPOCH": "315532800", "LANG": "C.UTF-8"}
-        result = subprocess.run(args, input=json.dumps(ast).encode("utf-8"), capture_output=True, env=env,  # noqa: S603
+        result = subprocess.run(args, input=json.dumps(ast).encode("utf-8"), capture_output=True, env=env,
                                 timeout=PANDOC_TIMEOUT_SECONDS, check=False)
         if result.returncode != 0:
             raise RuntimeError(f"pandoc failed writing {fmt}: {result.stderr.decode('utf-8', 'replace').strip()}")

@@ -51,10 +51,9 @@ class ChapterWriter:
 
     def chapter(self, chapter: ChapterView) -> list[Node]:
         out = self.parts.heading(chapter.heading)
-        if out and not chapter.new_page:
-            out[0]["c"][1][1].append("continues")
-        kind = "component" if chapter.kind == "pillars" and not hasattr(chapter, "components") else chapter.kind
-        names = ORDER.get(kind) or tuple(f.name for f in dataclasses.fields(chapter)  # type: ignore[arg-type]
+        if chapter.new_page and chapter.heading.level == 1:
+            out.insert(0, pd.page_break(self.parts.fmt))
+        names = ORDER.get(chapter.kind) or tuple(f.name for f in dataclasses.fields(chapter)  # type: ignore[arg-type]
                                          if f.name not in ("id", "kind", "heading", "new_page"))
         for name in names:
             out += self.field(chapter, name, getattr(chapter, name, None))
@@ -66,7 +65,7 @@ class ChapterWriter:
             return special(chapter, value)
         return self.by_type(value)
 
-    def by_type(self, value: Any) -> list[Node]:  # noqa: PLR0911 - one line per type
+    def by_type(self, value: Any) -> list[Node]:
         if value is None or value == []:
             return []
         if isinstance(value, Heading):
@@ -120,14 +119,15 @@ class ChapterWriter:
         out: list[Node] = []
         for rec in recs:
             out.append(pd.header(3, f"{rec.anchor}-topic", pd.text(rec.topic)))
-            inner = [pd.para([pd.strong(pd.text(f"{self.labels.recommendations.one} {rec.number}"))]),
-                     *self.parts.blocks(rec.text)]
-            meta = f"{self.labels.addressee}: {rec.addressee}"
-            if rec.deadline:
-                meta += f" · {self.labels.deadline}: {rec.deadline}"
-            inner.append(pd.para(pd.text(meta)))
-            out.append(pd.styled("Recommendation Box", inner, rec.anchor))
+            out.append(self.parts.boxed("Recommendation Box", lambda rec=rec: self._recommendation(rec), rec.anchor))
         return out
+
+    def _recommendation(self, rec: Any) -> list[Node]:
+        meta = f"{self.labels.addressee}: {rec.addressee}"
+        if rec.deadline:
+            meta += f" · {self.labels.deadline}: {rec.deadline}"
+        return [pd.para([pd.strong(pd.text(f"{self.labels.recommendations.one} {rec.number}"))]),
+                *self.parts.blocks(rec.text), pd.para(pd.text(meta))]
 
     def _distribution(self, chapter: Any, rows: list[Any]) -> list[Node]:
         headings = chapter.table_headings

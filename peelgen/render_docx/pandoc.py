@@ -45,6 +45,13 @@ def strong(inlines: list[Node]) -> Node:
     return {"t": "Strong", "c": inlines}
 
 
+def page_break(fmt: str) -> Node:
+    """A page break before the next block (a chapter that starts a new page)."""
+    if fmt == "docx":
+        return {"t": "RawBlock", "c": ["openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']}
+    return {"t": "RawBlock", "c": ["opendocument", '<text:p text:style-name="Page_20_Break"/>']}
+
+
 def header(level: int, ident: str, inlines: list[Node], *classes: str) -> Node:
     return {"t": "Header", "c": [max(1, min(level, 6)), attr(ident, classes), inlines]}
 
@@ -84,7 +91,11 @@ def table(head: list[list[Node]], rows: list[list[list[Node]]], numeric: Sequenc
           row_classes: Sequence[str] = ()) -> Node:
     """A table with one header row (Word repeats it on each page) and right-aligned
     numeric columns. ``head`` and each row are lists of cells' inlines."""
-    aligns = [[{"t": "AlignRight" if n else "AlignLeft"}, {"t": "ColWidthDefault"}] for n in numeric]
+    # Widths as shares of the text column: text columns twice as wide as numbers, so a
+    # table fills the page and words are not broken inside narrow automatic columns.
+    weights = [1 if n else 2 for n in numeric]
+    aligns = [[{"t": "AlignRight" if n else "AlignLeft"}, {"t": "ColWidth", "c": w / sum(weights)}]
+              for n, w in zip(numeric, weights, strict=True)]
 
     def row(cells: list[list[Node]], kind: str = "") -> list[Any]:
         return [attr(classes=[kind] if kind else []), [cell([plain(c)]) for c in cells]]
@@ -124,6 +135,8 @@ class Converter:
     def __init__(self, inline_hooks: dict[str, InlineHook], block_hooks: dict[str, BlockHook]) -> None:
         self.inline_hooks = inline_hooks
         self.block_hooks = block_hooks
+        self.heading_offset = 2
+        self.list_style = "List Bullet"  # inside a box, the box's style: its items stay shaded
 
     def inlines(self, tokens: Sequence[Token]) -> list[Node]:
         out, _ = self._inlines(list(tokens), 0, None)
@@ -206,11 +219,12 @@ class Converter:
         if kind == "list_item":
             return [{"t": "_item", "c": children}]
         if kind == "bullet_list":
-            return [bullets([item["c"] for item in children])]
+            return [bullets([item["c"] for item in children], self.list_style)]
         if kind == "ordered_list":
             start = int(token.attrGet("start") or 1)
             style = [start, {"t": "Decimal"}, {"t": "Period"}]
-            return [{"t": "OrderedList", "c": [style, [item["c"] for item in children]]}]
+            items = [[styled(self.list_style, item["c"])] for item in children]
+            return [{"t": "OrderedList", "c": [style, items]}]
         if kind == "blockquote":
             return [{"t": "BlockQuote", "c": children}]
         return children

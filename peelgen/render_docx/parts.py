@@ -3,6 +3,7 @@ sections, tiles, figures and data tables. Words come from the document and its l
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -29,6 +30,7 @@ class Parts:
         self.fmt = fmt
         self.charts = charts  # PNG data URIs by figure id
         self.in_note = False
+        self.pending_notes: list[int] = []
         self.converter = pd.Converter(
             {"footnote_ref": self._footnote_ref, "figure_ref": self._figure_ref},
             {"peel_figure": lambda token: self.figure(doc.figures[token.meta["id"]])},
@@ -57,16 +59,26 @@ class Parts:
         meta = token.meta
         if meta.get("missing"):
             return []
+        number = meta["number"]
+        if meta.get("first") and self.in_note:
+            self.pending_notes.append(number)  # Word has no note in a note: it follows its parent
         if meta.get("first") and not self.in_note:
-            note = self.doc.footnotes[meta["number"] - 1]
-            self.in_note = True
-            try:
-                body = self.blocks(note.body)
-            finally:
-                self.in_note = False
-            return [{"t": "Note", "c": body}]
+            return self._notes(number)
         # A note cited again (or inside another note) points at its number, as in print.
-        return [pd.styled_text("Footnote Reference", pd.text(str(meta["number"])))]
+        return [pd.styled_text("Footnote Reference", pd.text(str(number)))]
+
+    def _notes(self, number: int) -> list[Node]:
+        """Native notes: this one, then any first cited inside it (numbered next by resolve)."""
+        self.in_note = True
+        queue, notes = [number], []
+        try:
+            while queue:
+                self.pending_notes = []
+                notes.append({"t": "Note", "c": self.blocks(self.doc.footnotes[queue.pop(0) - 1].body)})
+                queue += self.pending_notes
+        finally:
+            self.in_note = False
+        return notes
 
     def _figure_ref(self, token: Token) -> list[Node]:
         figure = self.doc.figures[token.meta["id"]]
@@ -96,8 +108,11 @@ class Parts:
 
     # -- boxes ---------------------------------------------------------------------------
 
-    def box(self, box: Box, level: int = 3) -> list[Node]:
+    def box(self, box: Box) -> list[Node]:
         """A shaded box in one named paragraph style; the style keeps it on one page."""
+        return [self.boxed(BOX_STYLES.get(box.kind, "Recommendation Box"), lambda: self._box_content(box), box.anchor)]
+
+    def _box_content(self, box: Box) -> list[Node]:
         inner: list[Node] = [pd.para([pd.strong(pd.text(box.title))])]
         if box.subtitle:
             inner.append(pd.para(pd.text(box.subtitle)))
@@ -111,8 +126,15 @@ class Parts:
             if concern.recommendations:
                 inner.append(pd.para([pd.strong(pd.text(concern.recommendations_title))]))
                 inner += [block for rec in concern.recommendations for block in self.item(rec)]
-        style = BOX_STYLES.get(box.kind, "Recommendation Box")
-        return [pd.styled(style, inner, box.anchor)]
+        return inner
+
+    def boxed(self, style: str, build: Callable[[], list[Node]], ident: str = "") -> Node:
+        """``build``'s blocks in a box style, lists included (so a box stays shaded and together)."""
+        previous, self.converter.list_style = self.converter.list_style, style
+        try:
+            return pd.styled(style, build(), ident)
+        finally:
+            self.converter.list_style = previous
 
     def item(self, item: Item) -> list[Node]:
         out = self.blocks(item.text)
