@@ -8,10 +8,12 @@ the previous output untouched.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from peelgen.attachments import read_attachments
 from peelgen.diagnostics import BuildFailed, Diagnostic
 from peelgen.document import Document
 from peelgen.load import load_yaml
@@ -52,12 +54,16 @@ def compile_report(path: Path) -> Compiled:
     from peelgen.lint import lint
 
     validated = validate(load_yaml(path))
-    document = resolve(validated)
+    # The files the report names (CSV, images) are read before resolution, which reads none.
+    document = resolve(validated, read_attachments(validated))
     return Compiled(validated, document, tuple(lint(validated)))
 
 
 def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs: Sequence[Path] = (),
-                   style_dirs: Sequence[Path] = (), tagged: bool = True) -> dict[str, bytes]:
+                   style_dirs: Sequence[Path] = (), tagged: bool = True,
+                   charts: dict[str, str] | None = None) -> dict[str, bytes]:
+    """``charts``: the SVG of each chart by figure id, when the caller has them already
+    (``serve`` keeps those whose data did not change); drawn here otherwise."""
     from jinja2 import TemplateError
 
     from peelgen.render_html import render_html
@@ -68,12 +74,13 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
     if own is not None:  # the report's own templates: folder, after the command line's
         template_dirs = (*template_dirs, own)
         if (own / "styles").is_dir():
-            style_dirs = (*style_dirs, own / "styles")
+            style_dirs = (*style_dirs, _own_styles(own))
     outputs: dict[str, bytes] = {}
     name = compiled.validated.source.file
     try:
         # Charts are drawn once and shared by the web page and the print HTML.
-        charts = _draw_charts(doc) if {"html", "pdf"} & set(formats) else {}
+        if charts is None:
+            charts = _draw_charts(doc) if {"html", "pdf"} & set(formats) else {}
         if "html" in formats:
             outputs[f"{doc.slug}.html"] = render_html(
                 doc, target="web", template_dirs=template_dirs, style_dirs=style_dirs, charts=charts,
@@ -111,6 +118,18 @@ def _render_word(compiled: Compiled, formats: tuple[str, ...], template_dirs: Se
     charts = chart_images(doc)
     return {f"{doc.slug}.{fmt}": render_word(doc, fmt, reference=reference, charts=charts)  # type: ignore[arg-type]
             for fmt in wanted}
+
+
+def _own_styles(templates: Path) -> Path:
+    """The report's templates/styles folder, refused if it is a symlink out of the report's
+    templates folder (the PDF may read files from it)."""
+    styles = templates / "styles"
+    if not Path(os.path.realpath(styles)).is_relative_to(os.path.realpath(templates)):
+        from peelgen.sandbox import shown  # the link's own name, not its target's
+
+        raise BuildFailed([Diagnostic(shown(styles), "the styles folder leads outside the report's "
+                                      "folder (through a symlink)", hint="copy the folder instead of linking to it")])
+    return styles
 
 
 def _draw_charts(doc: Document) -> dict[str, str]:

@@ -47,7 +47,7 @@ def _figure_number(state: ResolveState, figure: Figure, path: DocPath) -> int:
     if figure.number is None:
         return following
     if figure.number < following:
-        state.error(Origin((*path, "number")),
+        state.error("figure.number", Origin((*path, "number")),
                     f"figure number {figure.number} does not follow figure {following - 1}",
                     hint=f"use {following} or more, or leave 'number' out to count in order")
     return figure.number
@@ -64,7 +64,7 @@ def chart_view(state: ResolveState, chart: Chart, path: DocPath, title: str) -> 
     columns = chart.columns or data.columns
     unknown = [c for c in columns if c not in data.columns]
     if unknown:
-        state.error(Origin((*path, "columns")), f"column '{unknown[0]}' is not in {dataset.file}",
+        state.error("chart.columns", Origin((*path, "columns")), f"column '{unknown[0]}' is not in {dataset.file}",
                     hint=f"columns: {', '.join(data.columns)}")
         return None
     return {"trend": _trend, "shares": _shares, "ranked": _ranked}[chart.type](
@@ -138,7 +138,8 @@ def _ranked(state: ResolveState, chart: Chart, path: DocPath, title: str, datase
     highlight = _find_force(state, [k for k, _ in points])
     # A national report ranks every force without singling one out.
     if highlight is None and state.fw.document_kind != "national-report":
-        state.error(Origin((*path, "dataset")), f"{dataset.file} has no row for {state.values['force']}",
+        state.error("chart.force-row", Origin((*path,
+                    "dataset")), f"{dataset.file} has no row for {state.values['force']}",
                     hint="the first column should name every force in full, as in meta.force")
     view = _view(state, chart, [k for k, _ in present], [(column, [v for _, v in present])],
                  dataset.unit, dataset.per, dataset.decimals, data.illustrative)
@@ -202,7 +203,8 @@ def control_chart(state: ResolveState, dataset_id: str, title: str, path: DocPat
     dataset = state.report.datasets[state.dataset_index[dataset_id]]
     points = [(k, v) for k, v in data.column(data.columns[0]) if v is not None]
     if len(points) < 3:
-        state.error(Origin(path), f"a control chart needs at least three values; {dataset.file} has {len(points)}")
+        state.error("chart.control-values", Origin(path),
+                    f"a control chart needs at least three values; {dataset.file} has {len(points)}")
         return None
     words = state.fw.labels.charts
     values = [v for _, v in points]

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from peelgen.diagnostics import FileRefused
+from peelgen.diagnostics import BuildFailed, Diagnostic, FileRefused
 
 # Defaults; callers pass their own limit where a kind of file has one (see docs/security.md).
 MAX_TEXT_BYTES = 5 * 1024 * 1024
@@ -161,3 +161,17 @@ def read_regular_file(path: Path, *, limit: int, what: str = "file") -> bytes:
         raise FileRefused(f"{what} '{path.name}' cannot be read: {error.strerror or error}", None) from None
     finally:
         os.close(fd)
+
+
+def decode_utf8(data: bytes, file: str, *, what: str = "file") -> str:
+    """``data`` as text (a UTF-8 byte order mark is allowed), or :class:`BuildFailed` with the
+    line and column of the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        start = error.start
+        line_start = data.rfind(b"\n", 0, start) + 1
+        line = data.count(b"\n", 0, start) + 1
+        column = len(data[line_start:start].decode("utf-8", "replace")) + 1
+        raise BuildFailed([Diagnostic(file, f"the {what} is not UTF-8 text (byte 0x{data[start]:02x})", line, column,
+                                      hint="save it with UTF-8 encoding")]) from None

@@ -23,8 +23,16 @@ class RefusedURL(ValueError):
     pass
 
 
+MAX_FETCH_BYTES = 20 * 1024 * 1024  # one file WeasyPrint asks for (a font, an image)
+
+
 def safe_fetcher(allowed_roots: Sequence[Path]):
-    roots = [root.resolve() for root in allowed_roots]
+    """WeasyPrint's URL fetcher: data: URIs, and regular files whose real path (every
+    symlink followed) is inside ``allowed_roots``, read through peelgen's path policy."""
+    from peelgen.diagnostics import FileRefused
+    from peelgen.folder import Folder
+
+    folder = Folder.of(allowed_roots)
 
     def fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
         parts = urlsplit(url)
@@ -34,12 +42,12 @@ def safe_fetcher(allowed_roots: Sequence[Path]):
             return default_url_fetcher(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefusedURL(f"peelgen does not fetch {parts.scheme or 'relative'} URLs: {url}")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(root) for root in roots):
-            raise RefusedURL(f"{path} is outside the report's folder")
-        if not path.is_file():
-            raise RefusedURL(f"{path} does not exist")
-        return {"string": path.read_bytes(), "filename": path.name, "redirected_url": path.as_uri()}
+        real = Path(os.path.realpath(unquote(parts.path)))
+        try:
+            data = folder.read_bytes(real, limit=MAX_FETCH_BYTES)
+        except FileRefused as refused:
+            raise RefusedURL(refused.message) from None
+        return {"string": data, "filename": real.name, "redirected_url": real.as_uri()}
 
     return fetch
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from peelgen import framework as frameworks
 from peelgen.chapters import FieldDef, component
@@ -43,6 +43,12 @@ class ChapterWording(Strict):
     heading: str | None = Field(None, min_length=1, max_length=300, description="The chapter's heading.")
     body: Markdown | None = Field(None, description="The framework's text for this chapter (intro or body).")
     closing: Markdown | None = Field(None, description="The framework's closing text (leadership, observations).")
+
+    @model_validator(mode="after")
+    def _heading_not_removed(self) -> ChapterWording:
+        if "heading" in self.model_fields_set and self.heading is None:
+            raise ValueError("a chapter keeps a heading: give one, or remove the chapter with null")
+        return self
 
 
 Tone = Literal["positive", "mixed", "concerning"]

@@ -23,8 +23,9 @@ _FOOTER_PART = re.compile(r"\{(page|pages)\}|\{[^}]*\}|[^{]+|\{")
 
 
 def resolve(validated: ValidatedReport, files: Attachments | None = None) -> Document:
-    """Resolve ``validated``; ``files`` are the attachments the load stage read (read
-    here when not given). Raises :class:`BuildFailed` with every problem found."""
+    """Resolve ``validated``; ``files`` are the attachments the load stage read
+    (:func:`~peelgen.attachments.read_attachments`, as the build does; read here when a
+    caller gives none). Raises :class:`BuildFailed` with every problem found."""
     state = ResolveState(validated, files if files is not None else read_attachments(validated))
     chapters = _chapters(state)
     _check_unused(state)
@@ -92,7 +93,7 @@ def _footer(state: ResolveState, pattern: str) -> list[tuple[str, str]]:
         if match.group(1):
             parts.append((match.group(1), ""))
         elif text.startswith("{") and len(text) > 1:
-            state.error(Origin(("print", "footer")), f"unknown placeholder {text} in the footer",
+            state.error("print.footer", Origin(("print", "footer")), f"unknown placeholder {text} in the footer",
                         hint="the footer may use {page} and {pages}")
         else:
             parts.append(("text", text))
@@ -102,13 +103,14 @@ def _footer(state: ResolveState, pattern: str) -> list[tuple[str, str]]:
 def _check_unused(state: ResolveState) -> None:
     for footnote_id in state.get("footnotes", {}):
         if footnote_id not in state.footnotes:
-            state.error(Origin(("footnotes", footnote_id)), f"footnote '{footnote_id}' is defined but never cited",
+            state.error("footnote.unused", Origin(("footnotes",
+                        footnote_id)), f"footnote '{footnote_id}' is defined but never cited",
                         hint=f"cite it with [^{footnote_id}] or remove it", at_key=True)
     for index, figure in enumerate(state.report.figures):
         if figure.id not in state.figures:
-            state.error(Origin(("figures", index, "id")), f"figure '{figure.id}' is never placed",
+            state.error("figure.unplaced", Origin(("figures", index, "id")), f"figure '{figure.id}' is never placed",
                         hint=f"put {{figure:{figure.id}}} on its own line where it belongs")
     for figure_id, origin, line in state.figure_refs:
         if figure_id not in state.figures:
-            state.error(origin, f"{{fig:{figure_id}}} refers to no placed figure", line_offset=line,
+            state.error("figure.reference", origin, f"{{fig:{figure_id}}} refers to no placed figure", line_offset=line,
                         hint=suggest(figure_id, list(state.figures)))

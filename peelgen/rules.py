@@ -10,6 +10,7 @@ here, once for each chapter of the framework that has that kind.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,6 +55,26 @@ RULES: dict[str, str] = {
     "recommendation.duplicate": "National recommendation numbers are unique.",
     "covering.unknown": "covering names parts of the framework's covering report.",
     "placeholder.todo": "Text still starting with TODO (as `peelgen new` writes it) is not filled in.",
+    "table.cell-value": "A table cell is text, a finite number of at most 15 digits, or null; never true or false.",
+    # Checked while the text is resolved (markdown, placeholders and references):
+    "text.placeholder": "A {placeholder} in text is one that exists.",
+    "text.figure-inline": "{figure:ID} stands alone in its paragraph; {fig:ID} refers to a figure in a sentence.",
+    "text.deadline": "{deadline} only in a recommendation or area for improvement that has a deadline.",
+    "text.metric": "{metric:ID.field} names a metric and a field it has.",
+    "text.count": "{count:question.grade} needs force_grades and names a question and a count.",
+    "text.link": "Links go to http, https, mailto or an #anchor.",
+    "text.image": "No images in text: a picture is a figure.",
+    "footnote.undefined": "A cited footnote is defined.",
+    "footnote.unused": "A defined footnote is cited.",
+    "figure.unknown": "{figure:ID} names a figure.",
+    "figure.placed-twice": "A figure is placed once.",
+    "figure.unplaced": "Every figure is placed.",
+    "figure.reference": "{fig:ID} refers to a placed figure.",
+    "figure.number": "A published figure number does not go backwards.",
+    "chart.columns": "A chart's columns are in its dataset.",
+    "chart.force-row": "A ranked chart's dataset has a row for the force.",
+    "chart.control-values": "A control chart has at least three values.",
+    "print.footer": "The footer uses only {page} and {pages}.",
 }
 
 
@@ -299,7 +320,54 @@ def _metric_scales(ctx: RuleContext) -> list[Diagnostic]:
     return out
 
 
-# -- placeholders (on the loaded data, before typing) ----------------------------------
+# -- on the loaded data, before typing -------------------------------------------------
+
+# Beyond 15 digits a float no longer holds every digit, and a huge int cannot be
+# formatted as a float at all.
+MAX_CELL_NUMBER = 10**15
+
+
+def check_raw_cells(data: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
+    """Table cells the models would quietly turn into nonsense: ``true`` (read as 1),
+    ``.nan`` / ``.inf`` (printed as "nan") and numbers too large to print. Checked on the loaded data, before typing,
+    and tolerant of any shape: shape errors are the models' to report."""
+    out: list[Diagnostic] = []
+    figures = data.get("figures")
+    if not isinstance(figures, list):
+        return out
+    for f, figure in enumerate(figures):
+        table = figure.get("table") if isinstance(figure, dict) else None
+        rows = table.get("rows") if isinstance(table, dict) else None
+        if not isinstance(rows, list):
+            continue
+        for r, row in enumerate(rows):
+            cells = row.get("cells") if isinstance(row, dict) else row
+            if not isinstance(cells, list):
+                continue
+            here: DocPath = ("figures", f, "table", "rows", r, *(("cells",) if isinstance(row, dict) else ()))
+            for c, cell in enumerate(cells):
+                if isinstance(cell, bool):
+                    out.append(_cell_error(source.diagnostic(
+                        (*here, c), f"a table cell cannot be {str(cell).lower()}",
+                        hint=f"write a number, or quote it as text: '{str(cell).lower()}'")))
+                elif isinstance(cell, float) and not math.isfinite(cell):
+                    out.append(_cell_error(source.diagnostic(
+                        (*here, c), f"a table cell must be a finite number, got {cell}",
+                        hint="write the number, or '–' for no value")))
+                elif isinstance(cell, int | float) and abs(cell) >= MAX_CELL_NUMBER:
+                    out.append(_cell_error(source.diagnostic(
+                        (*here, c), "the number is too large for a table",
+                        hint="at most 15 digits before the decimal point")))
+    return out
+
+
+
+
+def _cell_error(found: Diagnostic) -> Diagnostic:
+    return dataclasses.replace(found, rule="table.cell-value")
+
+
+
 
 PLACEHOLDER = "TODO"
 

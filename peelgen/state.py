@@ -10,6 +10,7 @@ order, so numbering is by first appearance.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from peelgen.formatting import measure, number, slugify
 from peelgen.framework import Framework
 from peelgen.markdown import parse_block, parse_inline
 from peelgen.models import Metric, Table
+from peelgen.rules import RULES
 
 _ALLOWED_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -88,14 +90,15 @@ class ResolveState:
 
     # -- diagnostics ---------------------------------------------------------------
 
-    def error(self, origin: Origin, message: str, *, hint: str | None = None,
+    def error(self, rule: str, origin: Origin, message: str, *, hint: str | None = None,
               line_offset: int | None = None, at_key: bool = False) -> None:
+        """Report a broken rule of the catalogue (:data:`peelgen.rules.RULES`)."""
+        assert rule in RULES, f"rule '{rule}' is not in the catalogue"
         if origin.path is None:
-            self.diagnostics.append(Diagnostic(
-                f"framework {self.fw.id}", f"{origin.what}: {message}", hint=hint))
+            found = Diagnostic(f"framework {self.fw.id}", f"{origin.what}: {message}", hint=hint)
         else:
-            self.diagnostics.append(self.source.diagnostic(
-                origin.path, message, hint=hint, line_offset=line_offset, at_key=at_key))
+            found = self.source.diagnostic(origin.path, message, hint=hint, line_offset=line_offset, at_key=at_key)
+        self.diagnostics.append(dataclasses.replace(found, rule=rule))
 
     # -- anchors and headings ------------------------------------------------------
 
@@ -178,7 +181,7 @@ class ResolveState:
             elif token.type == "link_open":
                 self._check_link(token, origin, line)
             elif token.type == "image":
-                self.error(origin, "images are not allowed in text", line_offset=line,
+                self.error("text.image", origin, "images are not allowed in text", line_offset=line,
                            hint="add the picture as a figure")
                 continue
             out.append(token)
@@ -187,7 +190,7 @@ class ResolveState:
     def _check_link(self, token: Token, origin: Origin, line: int | None) -> None:
         href = token.attrGet("href") or ""
         if not (href.startswith("#") or href.lower().startswith(_ALLOWED_SCHEMES)):
-            self.error(origin, f"link target '{href}' is not allowed", line_offset=line,
+            self.error("text.link", origin, f"link target '{href}' is not allowed", line_offset=line,
                        hint="links may use http, https, mailto or #anchor")
             token.attrSet("href", "#")
 
@@ -205,14 +208,15 @@ class ResolveState:
     def _bad_placeholder(self, token: Token, name: str, arg: str | None, origin: Origin, line: int | None,
                          values: dict[str, str]) -> None:
         if name == "figure":
-            self.error(origin, f"{token.content} must stand alone in its own paragraph to place a figure",
+            self.error("text.figure-inline", origin,
+                       f"{token.content} must stand alone in its own paragraph to place a figure",
                        line_offset=line, hint=f"to refer to it in a sentence write {{fig:{arg}}}")
         elif name == "deadline":
-            self.error(origin, "{deadline} is used but no deadline is given", line_offset=line,
+            self.error("text.deadline", origin, "{deadline} is used but no deadline is given", line_offset=line,
                        hint="add 'deadline: YYYY-MM-DD' to this recommendation")
         else:
             known = [*values, "fig:ID", "figure:ID", "metric:ID"]
-            self.error(origin, f"unknown placeholder {token.content}", line_offset=line,
+            self.error("text.placeholder", origin, f"unknown placeholder {token.content}", line_offset=line,
                        hint=suggest(name, list(values)) or f"known: {', '.join('{' + k + '}' for k in known)}")
 
     def _figure_ref(self, arg: str, origin: Origin, line: int | None) -> list[Token]:
@@ -241,7 +245,8 @@ class ResolveState:
             return
         found = self._footnote_text(footnote_id)
         if found is None:
-            self.error(origin, f"footnote [^{footnote_id}] is cited but not defined", line_offset=line,
+            self.error("footnote.undefined", origin,
+                       f"footnote [^{footnote_id}] is cited but not defined", line_offset=line,
                        hint=suggest(footnote_id, list(self.get("footnotes", {})))
                        or "define it under 'footnotes:'")
             token.meta.update(number=0, anchor="", first=False, missing=True)
@@ -261,11 +266,12 @@ class ResolveState:
 
         index = self.figure_index.get(figure_id)
         if index is None:
-            self.error(origin, f"unknown figure '{figure_id}'", line_offset=line,
+            self.error("figure.unknown", origin, f"unknown figure '{figure_id}'", line_offset=line,
                        hint=suggest(figure_id, list(self.figure_index)) or "define it under 'figures:'")
             return None
         if figure_id in self.figures:
-            self.error(origin, f"figure '{figure_id}' is placed more than once", line_offset=line)
+            self.error("figure.placed-twice", origin,
+                       f"figure '{figure_id}' is placed more than once", line_offset=line)
             return None
         build_figure(self, index)
         token = Token("peel_figure", "", 0)
@@ -287,26 +293,27 @@ class ResolveState:
     def _metric_tokens(self, reference: str, origin: Origin, line: int | None) -> list[Token]:
         metric_id, _, field = reference.partition(".")
         if metric_id not in self.metric_index:
-            self.error(origin, f"unknown metric '{metric_id}' in {{metric:{reference}}}", line_offset=line,
+            self.error("text.metric", origin,
+                       f"unknown metric '{metric_id}' in {{metric:{reference}}}", line_offset=line,
                        hint=suggest(metric_id, list(self.metric_index)) or "define it under 'metrics:'")
             return []
         metric = self.metric(metric_id)
         fields = {"": "value", "value": "value", "ew": "ew", "period": "period", "label": "label", "source": "source"}
         if field not in fields:
-            self.error(origin, f"unknown field '.{field}' in {{metric:{reference}}}", line_offset=line,
+            self.error("text.metric", origin, f"unknown field '.{field}' in {{metric:{reference}}}", line_offset=line,
                        hint="use .ew, .period, .label or .source, or nothing for the force's value")
             return []
         attribute = fields[field]
         value = getattr(metric, attribute)
         if attribute in ("period", "label", "source"):
             if value is None:
-                self.error(origin, f"metric '{metric_id}' has no {attribute}", line_offset=line)
+                self.error("text.metric", origin, f"metric '{metric_id}' has no {attribute}", line_offset=line)
                 return []
             return [text_token(value)]
         if value is not None:
             return [text_token(self.format_metric(metric, value))]
         if attribute == "ew":
-            self.error(origin, f"metric '{metric_id}' has no England and Wales value", line_offset=line,
+            self.error("text.metric", origin, f"metric '{metric_id}' has no England and Wales value", line_offset=line,
                        hint="add 'ew:' to the metric")
             return []
         # A missing value prints as a dash with a footnote saying why, as the reports do.
@@ -321,16 +328,17 @@ class ResolveState:
         counts = self.files.counts
         if not counts:
             if self.get("force_grades") is None:
-                self.error(origin, f"{{count:{reference}}} needs force_grades", line_offset=line,
+                self.error("text.count", origin, f"{{count:{reference}}} needs force_grades", line_offset=line,
                            hint="name the per-force grades CSV under 'force_grades:'")
             return []
         if question not in counts:
-            self.error(origin, f"unknown question '{question}' in {{count:{reference}}}", line_offset=line,
+            self.error("text.count", origin,
+                       f"unknown question '{question}' in {{count:{reference}}}", line_offset=line,
                        hint=suggest(question, list(counts)) or f"questions: {', '.join(counts)}")
             return []
         tally = counts[question]
         if what not in tally:
-            self.error(origin, f"unknown count '{what}' in {{count:{reference}}}", line_offset=line,
+            self.error("text.count", origin, f"unknown count '{what}' in {{count:{reference}}}", line_offset=line,
                        hint=suggest(what, list(tally)) or f"use one of: {', '.join(tally)}")
             return []
         return [text_token(number(tally[what], 0))]

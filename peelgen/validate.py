@@ -7,7 +7,6 @@ sees every mistake in one run.
 
 from __future__ import annotations
 
-import math
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -23,7 +22,7 @@ from peelgen.folder import Folder
 from peelgen.framework import Framework
 from peelgen.load import LoadedFile, SourceMap
 from peelgen.report_model import ReportBase, ReportLoose, apply_wording, frameworks_using, report_model
-from peelgen.rules import check_placeholders, check_rules
+from peelgen.rules import check_placeholders, check_raw_cells, check_rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +41,7 @@ def validate(loaded: LoadedFile) -> ValidatedReport:
     data = loaded.data
     placeholders = check_placeholders(loaded.data, source)
     diagnostics.extend(placeholders)
-    diagnostics.extend(_check_raw_cells(loaded.data, source))
+    diagnostics.extend(check_raw_cells(loaded.data, source))
     model = report_model(framework) if framework is not None else ReportLoose
     try:
         report = model.model_validate(data, context={"framework": framework})
@@ -105,45 +104,6 @@ def _framework_for(loaded: LoadedFile, diagnostics: list[Diagnostic]) -> Framewo
                 hint=suggest(framework_id, known) or f"installed frameworks: {', '.join(known)}",
             ))
         return None
-
-
-# Beyond 15 digits a float no longer holds every digit, and a huge int cannot be
-# formatted as a float at all.
-MAX_CELL_NUMBER = 10**15
-
-
-def _check_raw_cells(data: dict[str, Any], source: SourceMap) -> list[Diagnostic]:
-    """Table cells the models would quietly turn into nonsense: ``true`` (read as 1),
-    ``.nan`` / ``.inf`` (printed as "nan") and numbers too large to print. Checked on the loaded data, before typing,
-    and tolerant of any shape: shape errors are the models' to report."""
-    out: list[Diagnostic] = []
-    figures = data.get("figures")
-    if not isinstance(figures, list):
-        return out
-    for f, figure in enumerate(figures):
-        table = figure.get("table") if isinstance(figure, dict) else None
-        rows = table.get("rows") if isinstance(table, dict) else None
-        if not isinstance(rows, list):
-            continue
-        for r, row in enumerate(rows):
-            cells = row.get("cells") if isinstance(row, dict) else row
-            if not isinstance(cells, list):
-                continue
-            here: DocPath = ("figures", f, "table", "rows", r, *(("cells",) if isinstance(row, dict) else ()))
-            for c, cell in enumerate(cells):
-                if isinstance(cell, bool):
-                    out.append(source.diagnostic(
-                        (*here, c), f"a table cell cannot be {str(cell).lower()}",
-                        hint=f"write a number, or quote it as text: '{str(cell).lower()}'"))
-                elif isinstance(cell, float) and not math.isfinite(cell):
-                    out.append(source.diagnostic(
-                        (*here, c), f"a table cell must be a finite number, got {cell}",
-                        hint="write the number, or '–' for no value"))
-                elif isinstance(cell, int | float) and abs(cell) >= MAX_CELL_NUMBER:
-                    out.append(source.diagnostic(
-                        (*here, c), "the number is too large for a table",
-                        hint="at most 15 digits before the decimal point"))
-    return out
 
 
 # ---------------------------------------------------------------------------------

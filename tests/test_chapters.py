@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import copy
 import re
+import typing
 from pathlib import Path
 
 import jsonschema
 import pytest
+from pydantic import BaseModel
 from ruamel.yaml import YAML
 
 from peelgen.chapters import REGISTRY
@@ -147,3 +149,26 @@ def test_grade_labels_are_normalised_the_same_way_in_both(tmp_path):
     data = copy.deepcopy(source)
     next(q for q in data["questions"] if q["grade"] != fw.grades.ungraded.id)["grade"] = label + "x"
     assert not _schema_accepts(data, fw.id)
+
+
+def _models(annotation, seen):
+    """Every pydantic model reachable from ``annotation``."""
+    origin = typing.get_origin(annotation)
+    if origin is not None:
+        for argument in typing.get_args(annotation):
+            yield from _models(argument, seen)
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel) and annotation not in seen:
+        seen.add(annotation)
+        yield annotation
+        for field in annotation.model_fields.values():
+            yield from _models(field.annotation, seen)
+
+
+def test_report_yaml_docs_name_every_key_of_every_framework():
+    docs = (ROOT / "docs" / "report-yaml.md").read_text(encoding="utf-8")
+    undocumented = sorted({f"{model.__name__}.{name}"
+                           for framework_id in available()
+                           for model in _models(report_model(load_framework(framework_id)), set())
+                           for name in model.model_fields
+                           if not re.search(rf"(`{name}`|\b{name}:)", docs)})
+    assert undocumented == []

@@ -212,7 +212,7 @@ def test_annex_a_is_generated_from_what_the_report_uses(data_report):
     ("change", "message"),
     [
         (("{metric:crime-rate} per", "{metric:crime-rat} per"),
-         "unknown metric 'crime-rat' in {metric:crime-rat} (did you mean 'crime-rate'?)"),
+         "unknown metric 'crime-rat' in {metric:crime-rat} (did you mean 'crime-rate'?) [text.metric]"),
         (("{metric:crime-rate.ew}", "{metric:crime-rate.eww}"), "unknown field '.eww' in {metric:crime-rate.eww}"),
         (("{metric:crime-rate.ew}", "{metric:satisfaction.period}"), "metric 'satisfaction' has no period"),
     ],

@@ -142,7 +142,7 @@ def test_unknown_count_reference(cli, write, tmp_path):
     result = cli("validate", "report.yaml")
     assert result.err_lines == [
         f"report.yaml:{line_of(text, 'goood')}:1: summary: unknown count 'goood' in {{count:prevention.goood}} "
-        "(did you mean 'good'?)"]
+        "(did you mean 'good'?) [text.count]"]
 
 
 def test_national_questions_take_no_grades(cli, national):

@@ -191,7 +191,7 @@ def test_unknown_footer_placeholder(cli, write):
     write(MINIMAL + 'print:\n  footer: "Page {page} of {total}"\n')
     result = cli("validate", "report.yaml")
     assert result.err_lines[0].endswith("print.footer: unknown placeholder {total} in the footer "
-                                        "(the footer may use {page} and {pages})")
+                                        "(the footer may use {page} and {pages}) [print.footer]")
 
 
 # --- HTML ----------------------------------------------------------------------------

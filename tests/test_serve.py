@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import threading
 import time
 import urllib.error
@@ -10,9 +12,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from peelgen.commands.serve import PreviewServer
 from tests.conftest import MINIMAL
+from tests.test_metrics import DATA_REPORT, write_data
 
 
 def _get(url: str) -> str:
@@ -35,18 +39,35 @@ def _wait_for(predicate, timeout: float = 15.0) -> bool:
     return False
 
 
-@pytest.fixture
-def served(write, tmp_path):
-    report = write(MINIMAL)
+@contextlib.contextmanager
+def _serving(report: Path, mode: str):
+    """A preview server and its watcher (watchfiles or polling), always stopped."""
     server = PreviewServer(report, port=0)
     stop = threading.Event()
     server.start()
-    watcher = threading.Thread(target=server.watch, args=(stop,), daemon=True)
+    watcher = threading.Thread(target=server.watch, args=(stop,), kwargs={"poll": mode == "poll"}, daemon=True)
     watcher.start()
-    yield report, server
-    stop.set()
-    watcher.join(timeout=5)
-    server.close()
+    try:
+        yield server
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+        server.close()
+    assert not watcher.is_alive(), "the watcher did not stop"
+
+
+@pytest.fixture(params=["watchfiles", "poll"])
+def watch_mode(request):
+    if request.param == "watchfiles":
+        pytest.importorskip("watchfiles")
+    return request.param
+
+
+@pytest.fixture
+def served(write, watch_mode):
+    report = write(MINIMAL)
+    with _serving(report, watch_mode) as server:
+        yield report, server
 
 
 def test_serves_rebuilds_and_shows_errors(served):
@@ -113,3 +134,253 @@ def test_ctrl_c_stops_the_real_command(write, tmp_path):
             process.wait()
     assert process.returncode == 0
     assert rest.strip() == "stopped"
+
+
+# -- what is watched, and what a change rebuilds ---------------------------------------
+
+LOGO_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082")
+
+
+@pytest.fixture
+def data_folder(write, tmp_path):
+    """A report with CSV datasets and charts, a logo and its own templates folder, beside
+    files it does not use."""
+    write_data(tmp_path)
+    (tmp_path / "logo.png").write_bytes(LOGO_PNG)
+    (tmp_path / "templates" / "partials").mkdir(parents=True)
+    (tmp_path / "templates" / "partials" / "cover.html.j2").write_text(
+        '<header class="cover"><h1 class="cover-title">Cover one</h1></header>\n', encoding="utf-8")
+    for unused in ("archive/old/report.yaml", "archive/big.csv", "out/testshire.html", "notes.txt"):
+        (tmp_path / unused).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / unused).write_text("not used\n", encoding="utf-8")
+    text = DATA_REPORT.replace("  publication_date: 2017-03-02\n",
+                               "  publication_date: 2017-03-02\n  logo: logo.png\n  logo_alt: Testshire crest\n")
+    return write(text + "templates: templates\n")
+
+
+def _checked(report: Path) -> PreviewServer:
+    server = PreviewServer(report, port=0)
+    assert server.check()
+    assert server.ok, server.page[:3000]
+    return server
+
+
+def test_watches_only_the_files_the_report_uses(data_folder, tmp_path):
+    server = _checked(data_folder)
+    try:
+        watched = server.watched
+        real = tmp_path.resolve()
+        assert {p.resolve() for p in watched.inputs} == {
+            real / "report.yaml", real / "logo.png",
+            real / "data" / "by-force.csv", real / "data" / "trend.csv", real / "data" / "shares.csv"}
+        assert [p.resolve() for p in watched.template_dirs] == [real / "templates"]
+        assert {p.resolve() for p in watched.folders()} == {
+            real, real / "data", real / "templates", real / "templates" / "partials"}
+        stamped = {p.resolve() for stamps in watched.stamps() for p in stamps}
+        assert not any("archive" in p.parts or "out" in p.parts or p.name == "notes.txt" for p in stamped)
+    finally:
+        server.close()
+
+
+def _touch(path: Path, text: str) -> None:
+    """Write ``text`` and move the modification time on, so the change shows even where
+    times are coarse."""
+    path.write_text(text, encoding="utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 3_000_000_000))
+
+
+def test_changes_to_unused_files_do_not_rebuild(data_folder, tmp_path):
+    server = _checked(data_folder)
+    try:
+        version = server.version
+        for unused in ("archive/old/report.yaml", "archive/big.csv", "out/testshire.html", "notes.txt"):
+            _touch(tmp_path / unused, "changed\n")
+        (tmp_path / "new-folder").mkdir()
+        assert not server.check()
+        assert server.version == version
+        _touch(tmp_path / "logo.png", "")  # a file the report uses: rebuilt, and now an error
+        assert server.check()
+        assert server.version == version + 1
+    finally:
+        server.close()
+
+
+def test_a_template_change_renders_again_without_loading_the_report(data_folder, tmp_path, monkeypatch):
+    import peelgen.load
+
+    server = _checked(data_folder)
+    try:
+        assert b"Cover one" in server.page
+        loads = []
+        real_load = peelgen.load.load_yaml
+        monkeypatch.setattr(peelgen.load, "load_yaml", lambda *a, **k: loads.append(a) or real_load(*a, **k))
+        drawn = server.charts.drawn
+        _touch(tmp_path / "templates" / "partials" / "cover.html.j2",
+               '<header class="cover"><h1 class="cover-title">Cover two</h1></header>\n')
+        assert server.check()
+        assert b"Cover two" in server.page and b"Cover one" not in server.page
+        assert loads == []
+        assert server.charts.drawn == drawn
+        _touch(data_folder, data_folder.read_text(encoding="utf-8"))  # the report itself: loaded again
+        assert server.check()
+        assert len(loads) == 1
+    finally:
+        server.close()
+
+
+def test_only_charts_whose_data_changed_are_drawn_again(data_folder, tmp_path):
+    from peelgen.render_charts import render_charts
+
+    server = _checked(data_folder)
+    try:
+        charts = server.charts.drawn
+        assert charts == 4  # ranked, trend, comparison and shares
+        text = data_folder.read_text(encoding="utf-8")
+        _touch(data_folder, text.replace("Prevention requires improvement.", "Prevention still requires it."))
+        assert server.check()
+        assert b"Prevention still requires it." in server.page
+        assert server.charts.drawn == charts  # a paragraph changed, no chart did
+
+        _touch(tmp_path / "data" / "trend.csv", "period,Testshire,England and Wales\n2015,50.1,60.2\n2016,77.7,68.2\n")
+        assert server.check()
+        assert server.charts.drawn == charts + 1  # the trend chart alone
+        assert b"77.7" in server.page
+        # What the cache returns is what drawing afresh gives.
+        compiled = server._compiled
+        assert server.charts.charts(compiled.document) == render_charts(compiled.document)
+    finally:
+        server.close()
+
+
+def test_a_folder_and_file_named_later_are_watched_once_they_exist(served, tmp_path):
+    report, server = served
+    _touch(report, MINIMAL.replace("figures:\n", """figures:
+  - id: shares
+    title: Organised crime groups by type
+    chart: {type: shares, dataset: shares}
+""").replace("          {figure:rates}\n", "          {figure:rates}\n\n          {figure:shares}\n")
+        + "datasets:\n  - id: shares\n    file: later/shares.csv\n    unit: percent\n")
+    assert _wait_for(lambda: "later/shares.csv" in _get(server.url) and "does not build" in _get(server.url))
+    (tmp_path / "later").mkdir()  # the file may come before the watcher sees the folder
+    _touch(tmp_path / "later" / "shares.csv", "category,value\nDrugs,60\nFraud,25.5\nOther,14.5\n")
+    assert _wait_for(lambda: "Organised crime groups by type" in _get(server.url)
+                     and "does not build" not in _get(server.url))
+    _touch(tmp_path / "later" / "shares.csv", "category,value\nDrugs,61\nFraud,24.5\nOther,14.5\n")
+    assert _wait_for(lambda: "24.5" in _get(server.url))
+
+
+def test_an_unexpected_error_is_shown_on_the_page(write, monkeypatch):
+    import peelgen.resolve
+
+    def broken(validated):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(peelgen.resolve, "resolve", broken)
+    server = PreviewServer(write(MINIMAL), port=0)
+    try:
+        assert server.check()
+        assert not server.ok
+        assert b"internal error: ZeroDivisionError: division by zero" in server.page
+        assert b'fetch("/version"' in server.page
+    finally:
+        server.close()
+
+
+# -- the reload script and the Content-Security-Policy ------------------------------------
+
+
+def _script_nonce(page: str) -> str:
+    match = re.search(r'<script nonce="([^"]+)">\s*\(function', page)
+    assert match, "no reload script with a nonce"
+    return match.group(1)
+
+
+def test_the_page_allows_the_reload_script_by_its_nonce(write, monkeypatch):
+    """serve has render_html's policy allow the script it adds, by that script's nonce,
+    and a new nonce for every page."""
+    import peelgen.render_html
+
+    given = []
+
+    def allow(html: str, nonce: str) -> str:
+        given.append(nonce)
+        return html.replace("<head>", f"<head><!-- allowed {nonce} -->", 1)
+
+    monkeypatch.setattr(peelgen.render_html, "with_script_nonce", allow, raising=False)
+    server = PreviewServer(write(MINIMAL), port=0)
+    try:
+        server.check()
+        page = server.page.decode("utf-8")
+        nonce = _script_nonce(page)
+        assert given == [nonce]
+        assert f"<!-- allowed {nonce} -->" in page
+        assert len(nonce) >= 22  # 128 bits or more
+        server.rebuild()
+        assert given[1] == _script_nonce(server.page.decode("utf-8")) != nonce
+    finally:
+        server.close()
+
+
+def test_the_error_page_allows_only_its_own_script(served):
+    report, server = served
+    _touch_later(report, MINIMAL.replace("grade: good\n  previous", "grade: gud\n  previous"))
+    assert _wait_for(lambda: "does not build" in _get(server.url))
+    with urllib.request.urlopen(server.url, timeout=10) as response:
+        policy = response.headers["Content-Security-Policy"]
+        nonce = _script_nonce(response.read().decode("utf-8"))
+    assert policy == (f"default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; "
+                      "connect-src 'self'")
+
+
+# -- the same trust rule as build ----------------------------------------------------------
+
+
+def test_report_templates_are_trusted_exactly_as_by_build(write, tmp_path):
+    """A report's own template reaching for Python internals: whatever build makes of
+    it (sandboxed, refused or, before sandboxing, rendered), serve makes the same."""
+    from peelgen.build import BuildOptions, build_one
+
+    (tmp_path / "templates" / "partials").mkdir(parents=True)
+    (tmp_path / "templates" / "partials" / "cover.html.j2").write_text(
+        "<header class=\"cover\"><h1>REACH:{{ (cycler.__init__.__globals__ is defined) }}:"
+        "{{ ''.__class__.__mro__ is defined }}</h1></header>\n", encoding="utf-8")
+    report = write(MINIMAL + "templates: templates\n")
+    result = build_one(report, BuildOptions(tmp_path / "out", ("html",)))
+    server = PreviewServer(report, port=0)
+    try:
+        server.check()
+        page = server.page.decode("utf-8")
+    finally:
+        server.close()
+    if result.ok:
+        built = result.written[0].read_text(encoding="utf-8")
+        reach = re.search(r"REACH:\w+:\w+", built).group(0)
+        assert server.ok and reach in page
+    else:
+        assert not server.ok
+        for diagnostic in result.diagnostics:
+            assert str(escape(diagnostic.format())) in page
+
+
+def test_an_idle_watcher_does_not_read_the_files(write):
+    """With watchfiles, nothing is read while nothing changes: one look once the watcher
+    is set up (a change may have come just before), then none."""
+    pytest.importorskip("watchfiles")
+    server = PreviewServer(write(MINIMAL), port=0)
+    looks = []
+    real_check = server.check
+    server.check = lambda: looks.append(1) or real_check()  # type: ignore[method-assign]
+    stop = threading.Event()
+    watcher = threading.Thread(target=server.watch, args=(stop,), daemon=True)
+    watcher.start()
+    try:
+        time.sleep(3.5)  # three and a half of the watcher's one-second waits
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+        server.close()
+    assert not watcher.is_alive()
+    assert len(looks) <= 1

@@ -159,7 +159,7 @@ def test_footnote_cited_but_not_defined(cli, write):
     assert result.code == 1
     assert result.err_lines == [
         f"report.yaml:{line_of(text, '[^missing]')}:1: questions[0].findings[0].body: footnote [^missing] "
-        "is cited but not defined (define it under 'footnotes:')"
+        "is cited but not defined (define it under 'footnotes:') [footnote.undefined]"
     ]
 
 
@@ -170,7 +170,7 @@ def test_footnote_defined_but_never_cited(cli, write):
     assert result.code == 1
     assert result.err_lines == [
         f"report.yaml:{line_of(text, 'spare:')}:3: footnotes.spare: footnote 'spare' is defined but never "
-        "cited (cite it with [^spare] or remove it)"
+        "cited (cite it with [^spare] or remove it) [footnote.unused]"
     ]
 
 
@@ -201,9 +201,10 @@ def test_unknown_placeholder_and_figure(cli, write):
     result = cli("validate", "report.yaml")
     line = line_of(text, "{aera}")
     assert result.err_lines == [
-        f"report.yaml:{line}:1: questions[0].findings[0].body: unknown placeholder {{aera}} (did you mean 'area'?)",
+        f"report.yaml:{line}:1: questions[0].findings[0].body: unknown placeholder {{aera}} (did you mean 'area'?) "
+        "[text.placeholder]",
         f"report.yaml:{line}:1: questions[0].findings[0].body: {{fig:rate}} refers to no placed figure "
-        "(did you mean 'rates'?)",
+        "(did you mean 'rates'?) [figure.reference]",
     ]
 
 
@@ -213,7 +214,7 @@ def test_figure_never_placed(cli, write):
     result = cli("validate", "report.yaml")
     assert result.err_lines == [
         f"report.yaml:{line_of(text, '- id: rates')}:9: figures[0].id: figure 'rates' is never placed "
-        "(put {figure:rates} on its own line where it belongs)"
+        "(put {figure:rates} on its own line where it belongs) [figure.unplaced]"
     ]
 
 
@@ -233,7 +234,7 @@ def test_disallowed_link_scheme(cli, write):
     result = cli("validate", "report.yaml")
     assert result.err_lines == [
         f"report.yaml:{line_of(text, 'javascript')}:1: questions[0].findings[0].body: link target "
-        "'javascript:alert(1)' is not allowed (links may use http, https, mailto or #anchor)"
+        "'javascript:alert(1)' is not allowed (links may use http, https, mailto or #anchor) [text.link]"
     ]
 
 

@@ -125,7 +125,7 @@ def tiles(state: ResolveState, metric_ids: list[str], path: DocPath) -> list[Til
     out = []
     for i, metric_id in enumerate(metric_ids):
         if metric_id not in state.metric_index:
-            state.error(Origin((*path, i)), f"unknown metric '{metric_id}'",
+            state.error("reference.metric", Origin((*path, i)), f"unknown metric '{metric_id}'",
                         hint=suggest(metric_id, list(state.metric_index)) or "define it under 'metrics:'")
             continue
         metric = state.metric(metric_id)

@@ -187,7 +187,7 @@ def _key_patterns(node: Any) -> None:
 
 def _cell_limits(defs: dict[str, Any]) -> None:
     """Table cells: numbers of at most 15 digits, as the validator checks."""
-    from peelgen.validate import MAX_CELL_NUMBER
+    from peelgen.rules import MAX_CELL_NUMBER
 
     cells = defs.get("Row", {}).get("properties", {}).get("cells", {}).get("items", {})
     for option in cells.get("anyOf", []):
@@ -199,6 +199,9 @@ def _framework_rules(schema: dict[str, Any], fw: Framework) -> None:
     defs, props = schema["$defs"], schema["properties"]
     _key_patterns(schema)
     _cell_limits(defs)
+    if "ChapterWording" in defs:  # a heading may be replaced, not removed (the model says so)
+        defs["ChapterWording"]["properties"]["heading"] = {
+            "type": "string", "minLength": 1, "maxLength": 300, "description": "The chapter's heading."}
     if "Finding" in defs:
         defs["Finding"]["allOf"] = [_either("id", "heading")]
     figure = defs["Figure"]
