@@ -130,6 +130,8 @@ def test_headings_use_word_styles(built):
 def test_contents_field(built):
     instructions = [node.text for node in built.part("word/document.xml").iter(f"{{{W}}}instrText")]
     assert any(text.strip().startswith("TOC ") for text in instructions)
+    update = built.part("word/settings.xml").find("w:updateFields", NS)
+    assert update is not None and update.get(f"{{{W}}}val") == "true"  # Word fills it in on opening
 
 
 def test_footnotes_native_and_numbered_as_the_report(built):
@@ -280,6 +282,8 @@ def test_odt_has_headings_notes_and_marking(built):
     styles = package.read("styles.xml").decode("utf-8")
     if built.doc.marking:
         assert styles.count(built.doc.marking) >= 2  # header and footer
+    assert 'fo:page-width="21cm"' in styles and 'fo:page-height="29.7cm"' in styles
+    assert "<text:page-number" in styles
 
 
 # -- reproducible -------------------------------------------------------------------------

@@ -185,9 +185,19 @@ def finish_docx(data: bytes, *, header: list[etree._Element], footer: list[etree
             return _alt_text(content)
         if name == "docProps/core.xml":
             return _core_dates(content, published)
+        if name == "word/settings.xml":
+            return _update_fields(content)
         return content
 
     return reproducible_zip(data, edit=edit)
+
+
+def _update_fields(content: bytes) -> bytes:
+    """Ask Word to update fields on opening, so the contents field is filled in."""
+    root = _xml(content)
+    if root.find("w:updateFields", NS) is None:
+        etree.SubElement(root, _w("updateFields")).set(_w("val"), "true")
+    return _dump(root)
 
 
 def finish_odt(data: bytes, *, marking: str | None, draft_word: str | None, footer: Furniture,
@@ -238,6 +248,13 @@ def _odt_master_page(content: bytes, marking: str | None, draft_word: str | None
             _odt_paragraph(foot, "Footer", footer)
         if marking:
             _odt_paragraph(foot, "Footer", [("text", marking)])
+    styles = root.find("office:styles", NS)
+    if styles is not None:  # the page break before a chapter that starts a new page
+        page_break = etree.SubElement(styles, _odt("style:style"))
+        page_break.set(_odt("style:name"), "Page_20_Break")
+        page_break.set(_odt("style:display-name"), "Page Break")
+        page_break.set(_odt("style:family"), "paragraph")
+        etree.SubElement(page_break, _odt("style:paragraph-properties")).set(_odt("fo:break-before"), "page")
     for layout in root.iter(_odt("style:page-layout-properties")):
         layout.set(_odt("fo:page-width"), "21cm")
         layout.set(_odt("fo:page-height"), "29.7cm")

@@ -3,6 +3,7 @@ sections, tiles, figures and data tables. Words come from the document and its l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
@@ -97,7 +98,7 @@ class Parts:
         """The grade in words, in the grade's colours (shaded, as the web page's badge)."""
         if self.fmt != "docx":
             return [pd.strong(pd.text(grade.label))]
-        fill, ink = grade.colour.lstrip("#"), grade.text_colour.lstrip("#")
+        fill, ink = _hex(grade.colour, "4B5563"), _hex(grade.text_colour, "FFFFFF")
         return [pd.raw("openxml", f'<w:r><w:rPr><w:b/><w:color w:val="{escape(ink)}"/>'
                                   f'<w:shd w:val="clear" w:color="auto" w:fill="{escape(fill)}"/></w:rPr>'
                                   f'<w:t xml:space="preserve"> {escape(grade.label)} </w:t></w:r>')]
@@ -196,6 +197,12 @@ class Parts:
 
     def simple_table(self, head: list[str], rows: list[list[list[Node]]], numeric: list[bool] | None = None) -> Node:
         return pd.table([pd.text(h) for h in head], rows, numeric or [False] * len(head))
+
+
+def _hex(colour: str, default: str) -> str:
+    """A colour as Word writes it (RRGGBB); anything else (never expected) the default."""
+    value = colour.lstrip("#")
+    return value.upper() if re.fullmatch(r"[0-9A-Fa-f]{6}", value) else default
 
 
 def plain_text(nodes: list[Any]) -> str:
