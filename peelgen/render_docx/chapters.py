@@ -66,30 +66,30 @@ class ChapterWriter:
         return self.by_type(value)
 
     def by_type(self, value: Any) -> list[Node]:
+        """A field drawn by its type: one value, or a list drawn item by item (tiles as one table)."""
         if value is None or value == []:
             return []
-        if isinstance(value, Heading):
-            return self.parts.heading(value)
-        if isinstance(value, Fragment):
-            return self.parts.blocks(value)
-        if isinstance(value, str):
-            return [pd.para(pd.text(value))]
-        if isinstance(value, GradeView):
-            return self.parts.grade(value) if value.graded else []
-        if isinstance(value, Signature):
-            return [pd.para([pd.strong(pd.text(value.name)), {"t": "LineBreak"}, *pd.text(value.title)])]
-        if isinstance(value, list) and isinstance(value[0], Section):
-            return [block for section in value for block in self._section(section)]
-        if isinstance(value, list) and isinstance(value[0], Box):
-            return [block for box in value for block in self.parts.box(box)]
-        if isinstance(value, list) and isinstance(value[0], Tile):
-            return self.parts.tiles(value)
-        if isinstance(value, list) and isinstance(value[0], ChapterView):
-            return [block for chapter in value for block in self.chapter(chapter)]
+        if isinstance(value, list):
+            if isinstance(value[0], Tile):
+                return self.parts.tiles(value)
+            return [block for item in value for block in self.by_type(item)]
+        for kind, draw in self._drawers():
+            if isinstance(value, kind):
+                return draw(value)
         return []
 
-    def _section(self, section: Section) -> list[Node]:
-        return self.parts.section(section)
+    def _drawers(self) -> list[tuple[type, Any]]:
+        parts = self.parts
+        return [
+            (Heading, parts.heading),
+            (Fragment, parts.blocks),
+            (str, lambda text: [pd.para(pd.text(text))]),
+            (GradeView, lambda grade: parts.grade(grade) if grade.graded else []),
+            (Signature, lambda s: [pd.para([pd.strong(pd.text(s.name)), {"t": "LineBreak"}, *pd.text(s.title)])]),
+            (Section, parts.section),
+            (Box, parts.box),
+            (ChapterView, self.chapter),
+        ]
 
     # -- kinds with tables of their own ---------------------------------------------------
 
