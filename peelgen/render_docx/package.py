@@ -186,18 +186,36 @@ def finish_docx(data: bytes, *, header: list[etree._Element], footer: list[etree
         if name == "docProps/core.xml":
             return _core_dates(content, published)
         if name == "word/settings.xml":
-            return _update_fields(content)
+            return _settings(content)
         return content
 
     return reproducible_zip(data, edit=edit)
 
 
-def _update_fields(content: bytes) -> bytes:
-    """Ask Word to update fields on opening, so the contents field is filled in."""
+def _settings(content: bytes) -> bytes:
+    """Ask Word to update fields on opening, so the contents field is filled in; British
+    English for the theme's fonts too (pandoc leaves en-US there)."""
     root = _xml(content)
-    if root.find("w:updateFields", NS) is None:
-        etree.SubElement(root, _w("updateFields")).set(_w("val"), "true")
+    for lang in root.findall("w:themeFontLang", NS):
+        lang.set(_w("val"), "en-GB")
+    if root.find("w:updateFields", NS) is not None:
+        return _dump(root)
+    update = etree.Element(_w("updateFields"))
+    update.set(_w("val"), "true")
+    # Word's schema fixes the order of settings: updateFields comes before these.
+    later = next((child for child in root if etree.QName(child).localname in _AFTER_UPDATE_FIELDS), None)
+    if later is not None:
+        later.addprevious(update)
+    else:
+        root.append(update)
     return _dump(root)
+
+
+_AFTER_UPDATE_FIELDS = frozenset((
+    "hdrShapeDefaults footnotePr endnotePr compat docVars rsids mathPr attachedSchema themeFontLang "
+    "clrSchemeMapping doNotIncludeSubdocsInStats doNotAutoCompressPictures forceUpgrade captions "
+    "readModeInkLockDown smartTagType schemaLibrary shapeDefaults doNotEmbedSmartTags decimalSymbol "
+    "listSeparator").split())
 
 
 def finish_odt(data: bytes, *, marking: str | None, draft_word: str | None, footer: Furniture,
