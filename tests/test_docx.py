@@ -424,3 +424,28 @@ def test_cli_builds_docx_and_odt_only_when_asked(cli):
     assert sorted(p.suffix for p in Path("default").iterdir()) == [".html", ".pdf"]
     refused = cli("build", report, "-o", "site", "--format", "html,rtf")
     assert refused.code == 2 and "unknown format 'rtf'" in refused.err
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"not a zip at all", "not a Word document"),
+    ("zip-without-styles", "has no styles"),
+    ("bomb", "unpacks to more than"),
+])
+def test_bad_reference_docx_is_a_clear_error(tmp_path, content, message):
+    from peelgen.diagnostics import BuildFailed
+
+    target = tmp_path / "reference.docx"
+    if content == "zip-without-styles":
+        with zipfile.ZipFile(target, "w") as package:
+            package.writestr("word/document.xml", "<w:document/>")
+    elif content == "bomb":
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+            package.writestr("word/styles.xml", "<w:styles/>")
+            package.writestr("word/media/big.bin", b"\0" * (60 * 1024 * 1024))
+    else:
+        target.write_bytes(content)
+    compiled = compile_report(ROOT / "examples" / "west-midlands-2018-19" / "report.yaml")
+    with pytest.raises(BuildFailed) as failure:
+        render_outputs(compiled, ("docx",), template_dirs=(tmp_path,))
+    assert message in failure.value.diagnostics[0].message
+    assert failure.value.diagnostics[0].hint

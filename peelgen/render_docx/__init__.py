@@ -32,6 +32,7 @@ from peelgen.render_docx.parts import Parts
 WordFormat = Literal["docx", "odt"]
 REFERENCE_NAME = "reference.docx"
 MAX_REFERENCE_BYTES = 10 * 1024 * 1024  # a styles document with a logo or two, no more
+MAX_REFERENCE_UNPACKED = 50 * 1024 * 1024  # what it may unpack to: a zip bomb is refused first
 PANDOC_TIMEOUT_SECONDS = 300
 
 
@@ -42,10 +43,33 @@ def reference_docx(template_dirs: Sequence[Path]) -> bytes:
 
     folder = Folder.of(template_dirs)
     for root in folder.roots:
-        if (root / REFERENCE_NAME).exists():
+        if (root / REFERENCE_NAME).exists() or (root / REFERENCE_NAME).is_symlink():
             real = folder.locate(REFERENCE_NAME, root=root, what="Word reference document")
-            return folder.read_bytes(real, limit=MAX_REFERENCE_BYTES, what="Word reference document")
+            data = folder.read_bytes(real, limit=MAX_REFERENCE_BYTES, what="Word reference document")
+            check_reference(data)
+            return data
     return (builtin_dir("styles") / REFERENCE_NAME).read_bytes()
+
+
+def check_reference(data: bytes) -> None:
+    """Refuse a reference.docx that is not a Word document, or that would unpack to more
+    than :data:`MAX_REFERENCE_UNPACKED` bytes, before pandoc opens it."""
+    import io
+    import zipfile
+
+    from peelgen.diagnostics import FileRefused
+
+    hint = "save it from Word as a Word document (.docx), starting from peelgen's styles/reference.docx"
+    try:
+        package = zipfile.ZipFile(io.BytesIO(data))
+        entries = package.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FileRefused(f"{REFERENCE_NAME} is not a Word document (not a .docx package)", hint) from None
+    if "word/styles.xml" not in {entry.filename for entry in entries}:
+        raise FileRefused(f"{REFERENCE_NAME} is not a Word document (it has no styles)", hint)
+    if sum(entry.file_size for entry in entries) > MAX_REFERENCE_UNPACKED:
+        raise FileRefused(f"{REFERENCE_NAME} unpacks to more than {MAX_REFERENCE_UNPACKED:,} bytes",
+                          "remove large pictures from it; only its styles are used")
 
 
 def chart_images(doc: Document) -> dict[str, str]:
