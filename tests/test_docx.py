@@ -279,6 +279,10 @@ def test_odt_has_headings_notes_and_marking(built):
         assert _words(chapter.heading, built.doc) in headings
     notes = list(content.iter(f"{{{NS['text']}}}note"))
     assert len(notes) == len(built.doc.footnotes)
+    svg = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
+    alts = sorted(d.text for d in content.iter(f"{{{svg}}}desc"))
+    pictures = [f for f in built.doc.figures.values() if f.chart is not None or f.image]
+    assert alts == sorted(f.chart.description if f.chart else f.image_alt for f in pictures)
     styles = package.read("styles.xml").decode("utf-8")
     if built.doc.marking:
         assert styles.count(built.doc.marking) >= 2  # header and footer

@@ -136,4 +136,4 @@ def render_word(doc: Document, fmt: WordFormat = "docx", *, reference: bytes | N
                            footer=footer_paragraphs(doc.marking, doc.footer), published=doc.publication_date)
     data = run_pandoc(ast, "odt", None)
     return finish_odt(data, marking=doc.marking, draft_word=draft_word, footer=doc.footer,
-                      published=doc.publication_date)
+                      published=doc.publication_date, alt_texts=pd.image_alts(ast["blocks"]))

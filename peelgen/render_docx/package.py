@@ -220,10 +220,13 @@ _AFTER_UPDATE_FIELDS = frozenset({
 
 
 def finish_odt(data: bytes, *, marking: str | None, draft_word: str | None, footer: Furniture,
-               published: dt.date) -> bytes:
-    """ODT: the marking and page numbers on the standard master page, fixed dates."""
+               published: dt.date, alt_texts: list[str]) -> bytes:
+    """ODT: the marking and page numbers on the standard master page, fixed dates, and
+    each picture's alt text (``alt_texts``, in document order), which pandoc leaves out."""
 
     def edit(name: str, content: bytes) -> bytes:
+        if name == "content.xml":
+            return _odt_alt_texts(content, alt_texts)
         if name == "styles.xml":
             return _odt_master_page(content, marking, draft_word, footer)
         if name == "meta.xml":
@@ -287,3 +290,15 @@ def _odt_dates(content: bytes, published: dt.date) -> bytes:
         for node in root.iter(_odt(tag)):
             node.text = stamp
     return _dump(root)
+
+
+def _odt_alt_texts(content: bytes, alt_texts: list[str]) -> bytes:
+    root = _xml(content)
+    frames = [frame for frame in root.iter(_odt("draw:frame")) if frame.find("draw:image", _ODT_DRAW) is not None]
+    for frame, alt in zip(frames, alt_texts, strict=False):
+        etree.SubElement(frame, _odt("svg:desc")).text = alt
+    return _dump(root)
+
+
+_ODT_DRAW = {"draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"}
+NS.update(_ODT_DRAW, svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0")

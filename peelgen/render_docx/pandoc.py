@@ -83,6 +83,19 @@ def image(uri: str, alt: str) -> Node:
     return {"t": "Image", "c": [attr(), text(alt), [uri, ""]]}
 
 
+def image_alts(nodes: Any) -> list[str]:
+    """The alt text of every image in ``nodes``, in document order."""
+    out: list[str] = []
+    if isinstance(nodes, dict):
+        if nodes.get("t") == "Image":
+            return ["".join(n["c"] if n["t"] == "Str" else " " for n in nodes["c"][1])]
+        return image_alts(nodes.get("c"))
+    if isinstance(nodes, list):
+        for node in nodes:
+            out += image_alts(node)
+    return out
+
+
 def cell(blocks: list[Node]) -> list[Any]:
     return [attr(), {"t": "AlignDefault"}, 1, 1, blocks]
 
