@@ -110,7 +110,6 @@ class ChartWords(_Frozen):
 
 
 class Labels(_Frozen):
-    overall_judgment: str = "Overall judgment"
     overall_summary: str = "Overall summary"
     summary_of_findings: str = "Summary of findings"
     areas_for_improvement: Plural = Plural(one="Area for improvement", other="Areas for improvement")
@@ -179,7 +178,6 @@ class Labels(_Frozen):
     graded: str = "Graded"
     not_graded: str = "Not graded"
     report_of: str = "Report of the"
-    meeting: str = "Meeting"
     introduction: str = "Introduction"
     summary_of_performance: str = "Summary of performance"
     charts: ChartWords = ChartWords()
@@ -358,11 +356,11 @@ def available() -> dict[str, Path]:
     return found
 
 
-def _merge(base: Any, own: Any) -> Any:
+def merge_data(base: Any, own: Any) -> Any:
     """``own`` over ``base``: mappings merge key by key; anything else (lists too, and
     an empty mapping) replaces."""
     if isinstance(base, dict) and isinstance(own, dict) and own:
-        return {**base, **{key: _merge(base.get(key), value) for key, value in own.items()}}
+        return {**base, **{key: merge_data(base.get(key), value) for key, value in own.items()}}
     return own
 
 
@@ -379,7 +377,7 @@ def _data(path: Path, seen: tuple[Path, ...] = ()) -> tuple[Any, Any]:
                                                     hint=suggest(parent_id, list(available())))])
     _, base = _data(parent, (*seen, path))
     own = {key: value for key, value in data.items() if key != "extends"}
-    return loaded, _merge(base, own)
+    return loaded, merge_data(base, own)
 
 
 @functools.lru_cache(maxsize=32)

@@ -19,7 +19,7 @@ from pydantic import ConfigDict, Field, ValidationError, create_model, field_val
 from peelgen import framework as frameworks
 from peelgen.chapters import FieldDef, component
 from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath
-from peelgen.framework import Framework, Labels
+from peelgen.framework import Framework, Labels, merge_data
 from peelgen.load import SourceMap
 from peelgen.models import (
     Dataset,
@@ -228,7 +228,7 @@ def apply_wording(fw: Framework, wording: Wording, source: SourceMap) -> tuple[F
 
 
 def _labels(fw: Framework, wording: Wording, source: SourceMap, problems: list[Diagnostic]) -> Labels | None:
-    merged = {**fw.labels.model_dump(), **wording.labels}
+    merged = merge_data(fw.labels.model_dump(), wording.labels)  # e.g. one of labels.charts, the rest kept
     try:
         return Labels.model_validate(merged)
     except ValidationError as error:

@@ -21,6 +21,7 @@ from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, s
 from peelgen.folder import Folder
 from peelgen.framework import Framework
 from peelgen.load import LoadedFile, SourceMap
+from peelgen.load_tables import expand_csv_sources
 from peelgen.report_model import ReportBase, ReportLoose, apply_wording, frameworks_using, report_model
 from peelgen.rules import check_placeholders, check_raw_cells, check_rules
 
@@ -35,8 +36,9 @@ class ValidatedReport:
 
 
 def validate(loaded: LoadedFile) -> ValidatedReport:
+    # The load stage's last step: rows kept in CSV files ({from: FILE.csv}) are read in.
+    loaded, diagnostics = expand_csv_sources(loaded)
     source = loaded.source
-    diagnostics: list[Diagnostic] = []
     framework = _framework_for(loaded, diagnostics)
     data = loaded.data
     placeholders = check_placeholders(loaded.data, source)

@@ -172,3 +172,13 @@ def test_report_yaml_docs_name_every_key_of_every_framework():
                            for name in model.model_fields
                            if not re.search(rf"(`{name}`|\b{name}:)", docs)})
     assert undocumented == []
+
+
+def test_every_label_is_used():
+    """A label no template or resolver reads would be a word a framework sets in vain."""
+    from peelgen.framework import Labels
+
+    sources = [*(ROOT / "peelgen").rglob("*.py"), *(ROOT / "templates").rglob("*.j2")]
+    text = "\n".join(path.read_text(encoding="utf-8") for path in sources if path.name != "framework.py")
+    unused = [name for name in Labels.model_fields if not re.search(rf"\b{name}\b", text)]
+    assert unused == []

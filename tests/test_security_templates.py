@@ -374,8 +374,8 @@ def test_model_methods_that_read_files_are_blocked(canary, cli, tmp_path):
 
     secret = canary[1]
     stolen = tmp_path / "outside" / "labels.json"
-    stolen.write_text(f'{{"overall_judgment": "{secret}"}}', encoding="utf-8")
-    payload = f"{{{{ doc.labels.parse_file('{stolen}').overall_judgment }}}}"
+    stolen.write_text(f'{{"contents": "{secret}"}}', encoding="utf-8")
+    payload = f"{{{{ doc.labels.parse_file('{stolen}').contents }}}}"
     labels = compile_report(WEST_MERCIA).document.labels
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # parse_file is deprecated, and still reads the file

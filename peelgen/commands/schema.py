@@ -195,9 +195,23 @@ def _cell_limits(defs: dict[str, Any]) -> None:
             option.update(exclusiveMaximum=MAX_CELL_NUMBER, exclusiveMinimum=-MAX_CELL_NUMBER)
 
 
+_FROM_CSV = {"type": "object", "properties": {"from": {"type": "string", "pattern": r"\.csv$",
+                                                        "description": "A CSV file in the report's folder."}},
+             "required": ["from"], "additionalProperties": False,
+             "description": "The rows of a CSV file beside the report (docs/report-yaml.md)."}
+
+
+def _csv_sources(defs: dict[str, Any], props: dict[str, Any]) -> None:
+    """Metrics and table rows may be {from: FILE.csv}, read in by the load stage."""
+    props["metrics"] = {"anyOf": [props["metrics"], _FROM_CSV], "description": props["metrics"].get("description")}
+    rows = defs["Table"]["properties"]["rows"]
+    defs["Table"]["properties"]["rows"] = {"anyOf": [rows, _FROM_CSV], "description": rows.get("description")}
+
+
 def _framework_rules(schema: dict[str, Any], fw: Framework) -> None:
     defs, props = schema["$defs"], schema["properties"]
     _key_patterns(schema)
+    _csv_sources(defs, props)
     _cell_limits(defs)
     if "ChapterWording" in defs:  # a heading may be replaced, not removed (the model says so)
         defs["ChapterWording"]["properties"]["heading"] = {
