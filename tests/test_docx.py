@@ -453,3 +453,22 @@ def test_bad_reference_docx_is_a_clear_error(tmp_path, content, message):
         render_outputs(compiled, ("docx",), template_dirs=(tmp_path,))
     assert message in failure.value.diagnostics[0].message
     assert failure.value.diagnostics[0].hint
+
+
+def test_markdown_in_pandoc_nodes():
+    from peelgen.markdown import parse_block
+    from peelgen.render_docx.pandoc import Converter
+
+    blocks = Converter({}, {}).blocks(parse_block(
+        "Some **bold** and *slanted* [text](https://example.org).\n\n"
+        "3. third\n4. fourth\n\n> quoted\n\n## Own heading\n\n- a\n- b\n"))
+    assert [b["t"] for b in blocks] == ["Para", "OrderedList", "BlockQuote", "Header", "BulletList"]
+    words = blocks[0]["c"]
+    assert {"t": "Strong", "c": [{"t": "Str", "c": "bold"}]} in words
+    assert {"t": "Emph", "c": [{"t": "Str", "c": "slanted"}]} in words
+    link = next(n for n in words if n["t"] == "Link")
+    assert link["c"][2] == ["https://example.org", ""]
+    assert blocks[1]["c"][0][0] == 3  # the list starts where the author's does
+    assert blocks[3]["c"][0] == 4  # a heading in text sits below the section's own (## + 2)
+    item = blocks[4]["c"][0][0]
+    assert item["t"] == "Div" and item["c"][0][2] == [["custom-style", "List Bullet"]]

@@ -102,6 +102,10 @@ class ChapterWriter:
     def _grade_change(self, chapter: Any, change: str) -> list[Node]:
         return []  # printed with the lead sentence
 
+    def _tiles(self, chapter: Any, tiles: list[Tile]) -> list[Node]:
+        title = [pd.para([pd.strong(pd.text(self.labels.force_in_context))])] if chapter.kind == "pillars" else []
+        return title + self.parts.tiles(tiles)
+
     def _summary_rows(self, chapter: Any, rows: list[Any]) -> list[Node]:
         cells = [[[pd.link(pd.text(r.label), f"#{r.anchor}")], self.parts.grade_run(r.grade)] for r in rows]
         return [self.parts.simple_table([self.labels.question, self.labels.grade], cells)]

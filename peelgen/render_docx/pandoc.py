@@ -236,7 +236,8 @@ class Converter:
         if kind == "ordered_list":
             start = int(token.attrGet("start") or 1)
             style = [start, {"t": "Decimal"}, {"t": "Period"}]
-            items = [[styled(self.list_style, item["c"])] for item in children]
+            item_style = "List Number" if self.list_style == "List Bullet" else self.list_style
+            items = [[styled(item_style, item["c"])] for item in children]
             return [{"t": "OrderedList", "c": [style, items]}]
         if kind == "blockquote":
             return [{"t": "BlockQuote", "c": children}]
