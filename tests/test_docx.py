@@ -474,3 +474,13 @@ def test_markdown_in_pandoc_nodes():
     assert blocks[3]["c"][0] == 4  # a heading in text sits below the section's own (## + 2)
     item = blocks[4]["c"][0][0]
     assert item["t"] == "Div" and item["c"][0][2] == [["custom-style", "List Bullet"]]
+
+
+def test_masthead_where_the_report_has_one(built):
+    word = WordDocument(io.BytesIO(built.docx))
+    lines = [p.text for p in word.paragraphs if p.style.name == "Masthead"]
+    if built.doc.masthead is None:
+        assert lines == []
+    else:
+        body, report_of, _ = built.doc.masthead
+        assert lines == [body, f"{built.doc.labels.report_of} {report_of}", built.doc.publication_date_text]

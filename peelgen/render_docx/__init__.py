@@ -88,6 +88,10 @@ def pandoc_document(doc: Document, fmt: WordFormat, charts: dict[str, str]) -> d
     parts = Parts(doc, fmt, charts)
     writer = ChapterWriter(parts)
     blocks = [block for chapter in doc.chapters for block in writer.chapter(chapter)]
+    if doc.masthead:  # a panel report's masthead: who it is for, from whom, and when
+        body, report_of, _ = doc.masthead
+        lines = [body, f"{doc.labels.report_of} {report_of}", doc.publication_date_text]
+        blocks[:0] = [pd.styled("Masthead", [pd.para(pd.text(line)) for line in lines])]
     meta = {
         "title": pd.meta_text(doc.title),
         "subtitle": pd.meta_text(doc.cover_subtitle),
