@@ -87,12 +87,10 @@ def _as_headings(finding: dict[str, Any], suffix: str, headings: dict[str, str])
 def scaled_report(text: str, factor: float) -> tuple[str, float]:
     """The report with its findings, and the figures and footnotes they use, copied under
     unique ids until the YAML is ``factor`` times as large. Returns (text, actual factor)."""
-    from ruamel.yaml import YAML
-
     from peelgen.framework import load_framework
+    from peelgen.load import dump_yaml, load_yaml
 
-    yaml = YAML(typ="safe", pure=True)
-    base = yaml.load(text)
+    base = load_yaml(Path("report.yaml"), text=text).data
     framework = load_framework(base["framework"])
     headings: dict[str, str] = {}
 
@@ -105,18 +103,11 @@ def scaled_report(text: str, factor: float) -> tuple[str, float]:
         collect(question.sections)
 
     def dump(data: dict[str, Any]) -> str:
-        stream = io.StringIO()
-        out = YAML(typ="safe", pure=True)
-        out.default_flow_style = False
-        out.allow_unicode = True
-        out.width = 100
-        out.dump(data, stream)
-        return stream.getvalue()
+        return dump_yaml(data, width=100)
 
     figures = {f["id"]: f for f in base.get("figures", [])}
     footnotes = base.get("footnotes", {})
     data = copy.deepcopy(base)
-    data["meta"]["publication_date"] = str(data["meta"]["publication_date"])
     target = len(text) * factor
     copies = 0
     while True:

@@ -8,20 +8,17 @@ with the rest.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from peelgen.diagnostics import Diagnostic, DocPath, FileRefused
-from peelgen.folder import Folder, read_regular_file
+from peelgen.folder import Folder
 from peelgen.load_csv import DatasetData, load_dataset
+from peelgen.load_images import load_image
 from peelgen.national import NationalData, load_force_grades
 from peelgen.national import counts as national_counts
-
-IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
-MAX_IMAGE_BYTES = 2 * 1024 * 1024
 
 if TYPE_CHECKING:
     from peelgen.validate import ValidatedReport
@@ -51,16 +48,13 @@ class _Reader:
             return None
 
     def image(self, relative: str, path: DocPath) -> str | None:
-        """A data: URI for an image inside the report's folder, or None with an error."""
-        file = self.locate(relative, path, IMAGE_TYPES)
-        if file is None:
-            return None
+        """A data: URI for an image inside the report's folder (checked by
+        :mod:`peelgen.load_images`), or None with an error."""
         try:
-            data = read_regular_file(file, limit=MAX_IMAGE_BYTES, what="image")
+            return load_image(Folder.of([self.validated.base_dir]), relative).data_uri()
         except FileRefused as refused:
             self.out.diagnostics.append(self.validated.source.diagnostic(path, refused.message, hint=refused.hint))
             return None
-        return f"data:{IMAGE_TYPES[file.suffix.lower()]};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def read_attachments(validated: ValidatedReport) -> Attachments:
@@ -69,7 +63,7 @@ def read_attachments(validated: ValidatedReport) -> Attachments:
     for i, dataset in enumerate(report.datasets):
         path = reader.locate(dataset.file, ("datasets", i, "file"), (".csv",))
         if path is not None:
-            data, problems = load_dataset(path)
+            data, problems = load_dataset(path, unit=dataset.unit)
             out.diagnostics.extend(problems)
             if data is not None:
                 out.datasets[dataset.id] = data

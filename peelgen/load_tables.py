@@ -10,52 +10,33 @@ Analysts export their figures from spreadsheets, so a report may write
           rows: {from: data/outcomes.csv}   # one table row per CSV row
 
 and the rows are read here, before validation, as if they had been written in the
-YAML. Numbers are read strictly, the UK way ("1,234" is 1234; "14,2" and "1,2,3" are
-errors), and every problem is located in the CSV file (file, line, column).
+YAML. Numbers are read as datasets' are (:func:`peelgen.load_csv.read_number`: the UK
+way, "1,234" is 1234, "14,2" and "1,2,3" are errors), and every problem is located in
+the CSV file (file, line, column).
 """
 
 from __future__ import annotations
 
 import copy
-import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from peelgen.diagnostics import Diagnostic, DocPath, FileRefused
 from peelgen.folder import Folder
 from peelgen.load import LoadedFile
-from peelgen.load_csv import CsvText, read_csv
+from peelgen.load_csv import MISSING, CellProblem, CsvText, read_csv, read_number
 
 # Metric keys whose cells are numbers, and those that are whole numbers.
 _NUMBERS = {"value", "ew"}
 _WHOLE = {"decimals"}
-_MISSING = ("", "-", "–", "—")
-# UK grouping: digits in threes after the first group, or none at all; a point for decimals.
-_UK_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 
 class CellError(ValueError):
-    """A cell that is not what its column holds; the message says what to write."""
+    """A cell that is not what its column holds; ``hint`` says what to write."""
 
-
-def read_uk_number(cell: str, *, percent: bool = False) -> float | None:
-    """The number in ``cell`` read the UK way, None if empty; :class:`CellError` otherwise."""
-    text = cell.strip().replace("\u2212", "-")
-    if text in _MISSING:
-        return None
-    if text.endswith("%"):
-        if not percent:
-            raise CellError("a percentage here: give the unit as percent, or remove the % sign")
-        text = text[:-1].rstrip()
-    if not _UK_NUMBER.fullmatch(text):
-        if re.fullmatch(r"[+-]?\d+,\d{1,2}", text):
-            raise CellError(f"'{cell.strip()}' looks like a decimal comma: write {text.replace(',', '.')}")
-        raise CellError("write a number such as 1,234 or 12.5, or leave the cell empty")
-    number = float(text.replace(",", ""))
-    if not math.isfinite(number):
-        raise CellError("write a finite number")
-    return number
+    def __init__(self, hint: str) -> None:
+        self.hint = hint
+        super().__init__(hint)
 
 
 @dataclass(slots=True)
@@ -84,8 +65,9 @@ class _Expander:
             return None
         return parsed
 
-    def cell_error(self, parsed: CsvText, line: int, column: int, header: str, error: CellError) -> None:
-        self.diagnostics.append(Diagnostic(parsed.name, f"column '{header}': {error}", line, column))
+    def cell_error(self, parsed: CsvText, line: int, column: int, header: str, cell: str, error: CellError) -> None:
+        self.diagnostics.append(Diagnostic(parsed.name, f"column {header!r} expects a number, got {cell!r}",
+                                           line, column, hint=error.hint))
 
     def metrics(self, spec: dict[str, Any]) -> list[dict[str, Any]]:
         parsed = self.csv(spec, ("metrics",))
@@ -93,9 +75,9 @@ class _Expander:
             return []
         header = [cell.strip() for cell in parsed.rows[0]]
         out = []
-        for number, row in enumerate(parsed.rows[1:], start=1):
+        for row, line in zip(parsed.rows[1:], parsed.lines[1:], strict=True):
             if any(cell.strip() for cell in row):
-                metric = self._metric(parsed, header, row, parsed.first_line + number)
+                metric = self._metric(parsed, header, row, line)
                 if metric is not None:  # a row with a bad cell is reported once, in the CSV
                     out.append(metric)
         return out
@@ -109,9 +91,9 @@ class _Expander:
             try:
                 value = _metric_cell(key, cell, percent=percent)
             except CellError as error:
-                self.cell_error(parsed, line, column, key, error)
+                self.cell_error(parsed, line, column, key, cell, error)
                 value = None
-            if value is not None or (key == "value" and cell.strip() in _MISSING):
+            if value is not None or (key == "value" and cell.strip() in MISSING):
                 metric[key] = value
             column += len(cell) + 1
         if len(row) != len(header):
@@ -126,9 +108,9 @@ class _Expander:
         columns = table.get("columns") if isinstance(table.get("columns"), list) else []
         numeric = [isinstance(c, dict) and c.get("type") == "number" for c in columns]
         out = []
-        for number, row in enumerate(parsed.rows[1:], start=1):  # the first row is the CSV's header
+        for row, line in zip(parsed.rows[1:], parsed.lines[1:], strict=True):  # the first row is the CSV's header
             if any(cell.strip() for cell in row):
-                out.append(self._row(parsed, row, numeric, parsed.first_line + number, parsed.rows[0]))
+                out.append(self._row(parsed, row, numeric, line, parsed.rows[0]))
         return out
 
     def _row(self, parsed: CsvText, row: list[str], numeric: list[bool], line: int, header: list[str]) -> list[Any]:
@@ -137,9 +119,9 @@ class _Expander:
         for index, cell in enumerate(row):
             if index < len(numeric) and numeric[index]:
                 try:
-                    cells.append(read_uk_number(cell))
+                    cells.append(_number(cell, percent=False))
                 except CellError as error:
-                    self.cell_error(parsed, line, column, header[index] if index < len(header) else "?", error)
+                    self.cell_error(parsed, line, column, header[index] if index < len(header) else "?", cell, error)
                     cells.append(None)
             else:
                 cells.append(cell.strip() or None)
@@ -147,10 +129,18 @@ class _Expander:
         return cells
 
 
+def _number(cell: str, *, percent: bool) -> float | None:
+    """A number read as datasets are (:func:`peelgen.load_csv.read_number`)."""
+    try:
+        return read_number(cell, percent=percent)
+    except CellProblem as problem:
+        raise CellError(problem.hint) from None
+
+
 def _metric_cell(key: str, cell: str, *, percent: bool) -> Any:
     text = cell.strip()
     if key in _NUMBERS:
-        return read_uk_number(text, percent=percent)
+        return _number(text, percent=percent)
     if key in _WHOLE:
         if not text:
             return None

@@ -76,8 +76,7 @@ def load_force_grades(path: Path, fw: Framework) -> tuple[NationalData | None, l
         return None, [Diagnostic(name, "the header must be " + ",".join(COLUMNS), start + 1, 1)]
     errors: list[Diagnostic] = []
     forces: dict[str, ForceGrades] = {}
-    for offset, row in enumerate(rows[1:], start=1):
-        line = start + 1 + offset
+    for row, line in zip(rows[1:], parsed.lines[1:], strict=True):  # lines: a quoted cell may span several
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(COLUMNS):

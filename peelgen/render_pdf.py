@@ -16,7 +16,34 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from peelgen import pdf_tags
 from peelgen.assets import builtin_dir
+
+
+def _import_weasyprint_without_processes() -> None:
+    """Import WeasyPrint's libraries without starting a process.
+
+    cffi looks up a library name without a dot (WeasyPrint tries ``libpango-1.0-0``
+    first) with ``ctypes.util.find_library``, which on Linux runs ``ldconfig``, ``gcc``
+    and ``ld``: about 30 processes for every build, and gcc's temporary files. WeasyPrint
+    tries the versioned file names (``libpango-1.0.so.0``) next, which the dynamic loader
+    finds by itself, so while it imports, ``find_library`` answers "not found".
+    tests/hostile checks that a PDF build starts no process."""
+    import sys
+
+    if "weasyprint.text.ffi" in sys.modules:
+        return
+    import ctypes.util
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint.text.ffi  # noqa: F401 - loads the libraries, once per process
+    finally:
+        ctypes.util.find_library = original
+
+
+_import_weasyprint_without_processes()
 
 
 class RefusedURL(ValueError):
@@ -37,9 +64,10 @@ def safe_fetcher(allowed_roots: Sequence[Path]):
     def fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
         parts = urlsplit(url)
         if parts.scheme == "data":
-            from weasyprint.urls import default_url_fetcher
+            from weasyprint.urls import URLFetcher
 
-            return default_url_fetcher(url)
+            response = URLFetcher(allowed_protocols=("data",)).fetch(url)
+            return {"string": response.read(), "redirected_url": url}
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefusedURL(f"peelgen does not fetch {parts.scheme or 'relative'} URLs: {url}")
         real = Path(os.path.realpath(unquote(parts.path)))
@@ -64,37 +92,6 @@ def _source_date_epoch(default: int) -> Iterator[None]:
         yield
     finally:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
-
-
-class _StableIds:
-    """Deterministic stand-in for ``id()`` in WeasyPrint's PDF tagger.
-
-    WeasyPrint 66 writes ``id(box)`` (a memory address) as the identifier linking table
-    cells to their headers, so tagged PDFs differ on every run. Numbering boxes in the
-    order they are met keeps the links and makes the bytes reproducible.
-    """
-
-    def __init__(self) -> None:
-        self._numbers: dict[int, int] = {}
-        self._alive: list[object] = []  # keep objects alive so addresses are not reused
-
-    def __call__(self, obj: object) -> int:
-        key = id(obj)
-        if key not in self._numbers:
-            self._numbers[key] = len(self._numbers) + 1
-            self._alive.append(obj)
-        return self._numbers[key]
-
-
-@contextlib.contextmanager
-def _stable_tag_ids() -> Iterator[None]:
-    from weasyprint.pdf import tags
-
-    tags.id = _StableIds()  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        del tags.id  # type: ignore[attr-defined]
 
 
 _REPORT_TO_FIT_LINE = "report = not context.in_column and can_break_now and not could_break_before"
@@ -196,6 +193,27 @@ def warm_up() -> None:
     util.Finalize(None, release_fonts, exitpriority=10)
 
 
+@functools.cache
+def _folder_fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class FolderFetcher(URLFetcher):
+        """WeasyPrint 70 takes a ``URLFetcher`` object: this one decodes ``data:`` URLs
+        with WeasyPrint's own handler and sends every other URL to ``safe_fetcher``."""
+
+        def __init__(self, fetch: Any) -> None:
+            super().__init__(allowed_protocols=("data",))
+            self._safe_fetch = fetch
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if urlsplit(url).scheme == "data":
+                return super().fetch(url, headers)
+            found = self._safe_fetch(url)
+            return URLFetcherResponse(found.get("redirected_url", url), found["string"])
+
+    return FolderFetcher
+
+
 def layout(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = ()) -> Any:
     """Lay out the print HTML into pages (a ``weasyprint.Document``)."""
     import logging
@@ -207,17 +225,23 @@ def layout(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = ()) -> A
     # report what matters to authors, so keep its log quiet.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     styles = builtin_dir("styles")
-    fetcher = safe_fetcher([report_dir, styles, *style_dirs])
+    fetcher = _folder_fetcher_class()(safe_fetcher([report_dir, styles, *style_dirs]))
     document = HTML(string=html, base_url=styles.as_uri() + "/", url_fetcher=fetcher)
-    return document.render(font_config=_font_config(tuple(style_dirs)))
+    pages = document.render(font_config=_font_config(tuple(style_dirs)))
+    pdf_tags.clean_bookmark_labels(pages)
+    return pages
 
 
 def write_pdf(pages: Any, *, tagged: bool = True, epoch: int = 0) -> bytes:
     """PDF bytes for laid-out pages; ``epoch`` (seconds) dates embedded fonts when
     SOURCE_DATE_EPOCH is not set."""
-    options: dict[str, Any] = {"pdf_variant": "pdf/ua-1"} if tagged else {}
-    with _source_date_epoch(epoch), _stable_tag_ids():
-        return pages.write_pdf(**options)
+    if not tagged:
+        with _source_date_epoch(epoch):
+            return pages.write_pdf()
+    furniture = pdf_tags.Furniture()
+    with _source_date_epoch(epoch), pdf_tags.tagging_fixes(furniture):
+        data = pages.write_pdf(pdf_variant="pdf/ua-1")
+    return pdf_tags.mark_artifacts(data, furniture)
 
 
 def render_pdf(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = (), tagged: bool = True,

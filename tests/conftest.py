@@ -59,6 +59,15 @@ footnotes:
 """
 
 
+@pytest.fixture(scope="session")
+def example_outputs() -> dict[Path, dict[str, bytes]]:
+    """Every example built once per test session (HTML and tagged PDF, in memory), shared
+    by the snapshot tests and the conformance checks."""
+    from peelgen.build import compile_report, render_outputs
+
+    return {path: render_outputs(compile_report(path), ("html", "pdf")) for path in EXAMPLES}
+
+
 @dataclass
 class Run:
     code: int

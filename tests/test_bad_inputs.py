@@ -14,12 +14,12 @@ import re
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
+import yaml
 
 from peelgen.cli import main
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
-MANIFEST = YAML(typ="safe", pure=True).load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
+MANIFEST = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
 ERRORS: dict[str, str] = MANIFEST["errors"]
 SAFE: dict[str, dict[str, list[str]]] = MANIFEST["must_build_safely"]
 FAILED_LINE = "build failed; previous output left as it was"

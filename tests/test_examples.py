@@ -15,7 +15,6 @@ import pytest
 from pypdf import PdfReader
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from peelgen.build import compile_report, render_outputs
 from tests.conftest import EXAMPLES
 
 _STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
@@ -48,10 +47,9 @@ def pdf_pages(data: bytes) -> list[str]:
     return pages
 
 
-@pytest.fixture(scope="module", params=EXAMPLES, ids=[p.parent.name for p in EXAMPLES])
-def built(request: pytest.FixtureRequest) -> tuple[Path, dict[str, bytes]]:
-    compiled = compile_report(request.param)
-    return request.param, render_outputs(compiled, ("html", "pdf"))
+@pytest.fixture(params=EXAMPLES, ids=[p.parent.name for p in EXAMPLES])
+def built(request: pytest.FixtureRequest, example_outputs) -> tuple[Path, dict[str, bytes]]:
+    return request.param, example_outputs[request.param]
 
 
 def test_examples_exist():

@@ -10,7 +10,6 @@ and the PDF stage only ever sees HTML that these tests already render.
 from __future__ import annotations
 
 import copy
-import io
 import os
 import re
 from pathlib import Path
@@ -19,10 +18,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from ruamel.yaml import YAML
 
 from peelgen.build import compile_report
 from peelgen.diagnostics import BuildFailed
+from peelgen.load import dump_yaml, load_yaml
 from peelgen.render_html import render_html
 from tests.conftest import MINIMAL
 
@@ -43,23 +42,14 @@ QUESTIONS = ["preventing", "investigating", "vulnerability", "serious-organised-
 
 
 def _load_minimal() -> dict[str, Any]:
-    yaml = YAML(typ="safe", pure=True)
-    data = yaml.load(MINIMAL)
-    data["meta"]["publication_date"] = str(data["meta"]["publication_date"])
-    return data
+    return load_yaml(Path("report.yaml"), text=MINIMAL).data
 
 
 BASE = _load_minimal()
 
 
 def dump(data: Any) -> str:
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.allow_unicode = True
-    yaml.width = 4096
-    stream = io.StringIO()
-    yaml.dump(data, stream)
-    return stream.getvalue()
+    return dump_yaml(data)
 
 
 @pytest.fixture(scope="module")

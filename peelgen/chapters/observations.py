@@ -50,11 +50,13 @@ class Observations(ChapterComponent):
 
     def scaffold(self, fw: Framework, spec: ChapterSpec) -> list[str]:
         key = _field(spec)
-        out = ["", "# HM Inspector's signature block.", "hmi:", '  name: "TODO: the inspector"',
-               '  title: "TODO: e.g. HM Inspector of Constabulary"',
-               "", f"# HM Inspector's {key} (markdown).", f'{key}: "TODO: the {key}"']
+        heading = " ".join((spec.heading or spec.id).split())
+        out = ["", f"# The signature under '{heading}'.", "hmi:", '  name: "TODO: who signs it"',
+               '  title: "TODO: their title"',
+               "", f"# The text of '{heading}' (markdown).", f'{key}: "TODO: the {key}"']
         if fw.hmi_openings:
-            out += ["", f"# Chooses HM Inspector's opening sentence: {', '.join(fw.hmi_openings)}.", "tone: TODO"]
+            out += ["", f"# Optional: chooses a stock opening sentence ({', '.join(fw.hmi_openings)}).",
+                    "# tone: …"]
         return out
 
     def resolve(self, state: ResolveState, spec: ChapterSpec) -> Iterator[ObservationsView]:

@@ -161,7 +161,17 @@ case("hostile-deep-flow-nesting", "framework: " + "[" * 5000 + "]" * 5000 + "\n"
 case("hostile-deep-block-nesting", "".join("  " * i + f"level{i}:\n" for i in range(100)) + "  " * 100 + "end\n",
      "the document is nested more than 64 levels deep")
 case("hostile-recursive-alias", sub("  force: Testshire Police\n", "  force: &me [*me]\n"),
-     ":3:10: meta.force: expected text, got a list")
+     ":3:15: meta.force[0]: the alias '*me' is used inside the value it names (a recursive alias)")
+case("hostile-bool-tag-grade", sub("  grade: good\n  previous", "  grade: !!bool good\n  previous"),
+     ":7:10: overall.grade: 'good' is not true or false (remove the '!!bool' tag")
+case("hostile-escape-sequence", sub("force: Testshire Police", 'force: "Testshire\\e[2J\\e[31m Police"'),
+     ":3:10: meta.force: the text contains the control character U+001B")
+case("hostile-escape-in-tag", sub("  grade: good\n  previous", "  grade: !x%1B%5D0%3Bpwned%07 good\n  previous"),
+     ":7:10: overall.grade: YAML tag '!x\\x1b]0;pwned\\x07' is not allowed")
+case("yaml-tab-in-plain-text", sub("force: Testshire Police", "force: Testshire\tPolice"),
+     ":3:19: YAML syntax error: found character '\\t' that cannot start any token")
+case("yaml-yes-no-are-text", sub("  grade: good\n  previous", "  grade: no\n  previous"),
+     ":7:10: overall.grade: 'no' is not a grade")
 
 # -- top level and framework ------------------------------------------------------------------
 
@@ -179,7 +189,7 @@ case("top-missing-meta", sub("meta:\n  force: Testshire Police\n  force_short: T
                              "  publication_date: 2017-03-02\n", ""),
      ":1:1: meta: missing required key 'meta'")
 case("top-missing-questions", MINIMAL[:MINIMAL.index("questions:")] + MINIMAL[MINIMAL.index("figures:"):],
-     ":1:1: questions: missing required key 'questions'")
+     ":1:1: questions: missing required question 'preventing'")
 case("top-next-steps-list", MINIMAL + "next_steps: [one, two]\n",
      f":{MINIMAL.count(chr(10)) + 1}:13: next_steps: expected text, got a list")
 
@@ -230,8 +240,8 @@ located("overall-summary-a-mapping", sub("  summary: |\n    The force is good.[^
 _questions = MINIMAL[MINIMAL.index("questions:"):MINIMAL.index("figures:")]
 located("questions-a-mapping", sub(_questions, "questions:\n  preventing: good\n"), "preventing: good", 3,
         "questions: expected a list, got a mapping")
-located("questions-empty", sub(_questions, "questions: []\n"), "questions:", 12,
-        "questions: must not be empty")
+located("questions-empty", sub(_questions, "questions: []\n"), "questions:", 1,
+        "questions: missing required question 'preventing'")
 located("question-a-string", sub("  - id: vulnerability\n    grade: good\n", "  - vulnerability\n"),
         "- vulnerability", 5, "questions[2]: expected a mapping of keys, got 'vulnerability'")
 located("question-unknown-id", sub("- id: vulnerability", "- id: vulnerabilty"), "vulnerabilty", 9,
