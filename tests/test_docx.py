@@ -484,3 +484,18 @@ def test_masthead_where_the_report_has_one(built):
     else:
         body, report_of, _ = built.doc.masthead
         assert lines == [body, f"{built.doc.labels.report_of} {report_of}", built.doc.publication_date_text]
+
+
+def test_logo_under_the_title_with_its_alt_text(write, tmp_path):
+    import base64
+
+    from tests.conftest import MINIMAL
+
+    (tmp_path / "logo.png").write_bytes(base64.b64decode(_PIXEL.split(",", 1)[1]))
+    text = MINIMAL.replace("  publication_date: 2017-03-02",
+                           "  publication_date: 2017-03-02\n  logo: logo.png\n  logo_alt: Testshire crest")
+    compiled = compile_report(write(text))
+    data = render_word(compiled.document, "docx", charts={})
+    pictures = list(etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+                    .iter(f"{{{NS['wp']}}}docPr"))
+    assert [p.get("descr") for p in pictures] == ["Testshire crest"]

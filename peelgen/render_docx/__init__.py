@@ -88,6 +88,8 @@ def pandoc_document(doc: Document, fmt: WordFormat, charts: dict[str, str]) -> d
     parts = Parts(doc, fmt, charts)
     writer = ChapterWriter(parts)
     blocks = [block for chapter in doc.chapters for block in writer.chapter(chapter)]
+    if doc.logo_data_uri:  # the force's logo, under the title block as on the cover
+        blocks.insert(0, pd.styled("Figure", [pd.para([pd.image(doc.logo_data_uri, doc.logo_alt or "")])]))
     if doc.masthead:  # a panel report's masthead: who it is for, from whom, and when
         body, report_of, _ = doc.masthead
         lines = [body, f"{doc.labels.report_of} {report_of}", doc.publication_date_text]
