@@ -23,7 +23,23 @@ if TYPE_CHECKING:  # imported where used: finding a report up to date needs none
     from peelgen.document import Document
     from peelgen.validate import ValidatedReport
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf")  # what `--format all` (the default) builds
+WORD_FORMATS = ("docx", "odt")  # built only when asked for by name
+
+
+def parse_formats(value: str) -> tuple[str, ...]:
+    """``html,pdf,docx`` as a tuple, in the order given; ``all`` means html and pdf;
+    ``data`` is the open data behind the report."""
+    names = [name.strip().lower() for name in value.split(",") if name.strip()]
+    known = (*FORMATS, *WORD_FORMATS, "data")
+    unknown = [name for name in names if name not in (*known, "all")]
+    if unknown or not names:
+        raise ValueError(f"unknown format '{', '.join(unknown) or value}'; choose from all, {', '.join(known)} "
+                         "(several with commas, e.g. html,pdf,docx)")
+    out: list[str] = []
+    for name in names:
+        out += [n for n in (FORMATS if name == "all" else (name,)) if n not in out]
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +111,7 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
             epoch = int(dt.datetime.combine(doc.publication_date, dt.time(), dt.UTC).timestamp())
             outputs[f"{doc.slug}.pdf"] = render_pdf(
                 html, report_dir=compiled.validated.base_dir, style_dirs=style_dirs, tagged=tagged, epoch=epoch)
+        outputs.update(_render_word(compiled, formats, template_dirs))
     except TemplateError as error:
         where = f"{error.filename}:{error.lineno}" if getattr(error, "filename", None) else "template"
         raise BuildFailed([Diagnostic(name, f"template error in {where}: {error.message}")]) from None
@@ -110,6 +127,24 @@ def _save_print_html(slug: str, html: str) -> None:
     folder = os.environ.get("PEELGEN_SAVE_PRINT_HTML")
     if folder:
         write_atomically(Path(folder), {f"{slug}.print.html": html.encode("utf-8")})
+
+
+def _render_word(compiled: Compiled, formats: tuple[str, ...], template_dirs: Sequence[Path]) -> dict[str, bytes]:
+    """DOCX and ODT, when asked for: the fourth renderer, beside HTML and PDF."""
+    wanted = [fmt for fmt in WORD_FORMATS if fmt in formats]
+    if not wanted:
+        return {}
+    from peelgen.diagnostics import FileRefused
+    from peelgen.render_docx import chart_images, reference_docx, render_word
+
+    doc = compiled.document
+    try:
+        reference = reference_docx(template_dirs)
+    except FileRefused as refused:
+        raise BuildFailed([Diagnostic(compiled.validated.source.file, refused.message, hint=refused.hint)]) from None
+    charts = chart_images(doc)
+    return {f"{doc.slug}.{fmt}": render_word(doc, fmt, reference=reference, charts=charts)  # type: ignore[arg-type]
+            for fmt in wanted}
 
 
 def _own_styles(templates: Path) -> Path:

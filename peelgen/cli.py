@@ -130,9 +130,9 @@ _TEMPLATES_OPTION = click.option(
 @click.argument("reports", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
               default=Path("out"), show_default=True, help="Folder for the outputs.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["html", "pdf", "all", "data"]), multiple=True,
-              default=["all"], show_default=True, help="Which outputs to write (repeatable); data: the data "
-              "behind the report as CSV and JSON, linked from the web page.")
+@click.option("-f", "--format", "fmt", multiple=True, default=["all"], show_default=True, metavar="FORMATS",
+              help="Which outputs to write: html, pdf, docx, odt, data (the data behind the report as CSV "
+                   "and JSON), or several with commas (html,pdf,docx) or repeated -f; all is html and pdf.")
 @_TEMPLATES_OPTION
 @click.option("--untagged", is_flag=True, help="Write an untagged PDF (tagged PDF/UA-1 is the default).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
@@ -144,8 +144,8 @@ _TEMPLATES_OPTION = click.option(
 @QUIET_OPTION
 def build(reports: tuple[Path, ...], out_dir: Path, fmt: tuple[str, ...], template_dirs: tuple[Path, ...],
           untagged: bool, jobs: int, draft: bool, no_cache: bool, error_format: str, quiet: bool) -> None:
-    """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf (and, with
-    --format data, the data behind it as CSV and JSON).
+    """Build each REPORT.yaml into OUTPUT/<slug>.html and OUTPUT/<slug>.pdf (and, when asked,
+    .docx, .odt, and the data behind it as CSV and JSON).
 
     A report whose files, templates, styles and options have not changed since it was
     last built is "up to date" and not built again (the outputs are checked too); the
@@ -155,14 +155,17 @@ def build(reports: tuple[Path, ...], out_dir: Path, fmt: tuple[str, ...], templa
     """
     import os
 
-    from peelgen.build import FORMATS, BuildOptions, tune_gc
+    from peelgen.build import BuildOptions, parse_formats, tune_gc
     from peelgen.cache import default_dir
     from peelgen.output import recover, scratch_folder
 
     _check_exists(reports)
     _check_output_folder(out_dir)
     recover(out_dir)  # finish what a killed build left half-done, even if nothing builds now
-    formats = tuple(dict.fromkeys(f for name in fmt for f in (FORMATS if name == "all" else (name,))))
+    try:
+        formats = tuple(dict.fromkeys(f for value in fmt for f in parse_formats(value)))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="'-f' / '--format'") from None
     style_dirs = tuple(d / "styles" for d in template_dirs if (d / "styles").is_dir())
     options = BuildOptions(out_dir, formats, template_dirs, style_dirs, tagged=not untagged, draft=draft,
                            cache_dir=None if no_cache else default_dir())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from typing import Any
 
 from peelgen.charts.cache import ChartCache, DiskChartCache, MemoryChartCache, chart_key, default_cache_dir
 from peelgen.charts.style import GEOMETRY, Target
@@ -23,7 +24,7 @@ from peelgen.formatting import number
 from peelgen.limits import MAX_BARS, MAX_MAGNITUDE, MAX_POINTS
 
 __all__ = ["MAX_BARS", "MAX_MAGNITUDE", "MAX_POINTS", "ChartCache", "DiskChartCache", "MemoryChartCache",
-           "build_cache", "chart_problems", "default_cache_dir", "draw", "render_charts"]
+           "build_cache", "chart_problems", "default_cache_dir", "draw", "draw_png", "render_charts"]
 
 
 
@@ -99,9 +100,25 @@ def _values(chart: ChartView) -> Iterator[tuple[str, float]]:
 
 def draw(chart: ChartView, title: str, ident: str, *, target: Target = "web") -> str:
     """The chart as an SVG document (a string), for the figure with anchor ``ident``."""
+    from peelgen.charts.svg import tidy
+
+    buffer = io.StringIO()
+    _save(chart, buffer, target, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
+                                                         "Type": None})
+    return tidy(buffer.getvalue(), ident, title, chart.description)
+
+
+def draw_png(chart: ChartView, *, dpi: int = 200) -> bytes:
+    """The chart at print size as a PNG, for Word and OpenDocument output (which carry
+    the description as the picture's alt text)."""
+    buffer = io.BytesIO()
+    _save(chart, buffer, "print", format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _save(chart: ChartView, buffer: io.IOBase, target: Target, **options: Any) -> None:
     from peelgen.charts.kinds import draw_kind, figure_height, lay_out
     from peelgen.charts.style import pyplot, rc_params
-    from peelgen.charts.svg import tidy
 
     plt = pyplot()
     geometry = GEOMETRY[target]
@@ -115,9 +132,6 @@ def draw(chart: ChartView, title: str, ident: str, *, target: Target = "web") ->
                 bottom = 1.8 * geometry.font_pt / (fig.get_figheight() * 72)
                 fig.text(0.99, 0.01, "Illustrative data", ha="right", va="bottom", color="#4a4a4a", style="italic")
             lay_out(fig, ax, chart, geometry, (0, bottom, 1, 1))
-            buffer = io.StringIO()
-            fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                                        "Type": None})
+            fig.savefig(buffer, **options)
         finally:
             plt.close(fig)
-    return tidy(buffer.getvalue(), ident, title, chart.description)
