@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from peelgen.diagnostics import BuildFailed, Diagnostic, suggest
+from peelgen.language import DEFAULT_LANGUAGE, Language, load_language
 from peelgen.load import load_yaml
 
 BUILTIN_DIR = Path(__file__).with_name("frameworks")
@@ -77,113 +78,117 @@ def contrast_ratio(first: str, second: str) -> float:
 
 
 class Plural(_Frozen):
-    one: str
+    """A word by CLDR plural category; ``other`` is required, the rest as the language needs."""
+
+    zero: str | None = None
+    one: str | None = None
+    two: str | None = None
+    few: str | None = None
+    many: str | None = None
     other: str
 
-    def for_count(self, count: int) -> str:
-        return self.one if count == 1 else self.other
+    def for_count(self, count: int, language: Language) -> str:
+        return getattr(self, language.plural_category(count)) or self.other
 
 
 class ChartWords(_Frozen):
     """The sentences of chart descriptions (text alternatives), with their placeholders."""
 
-    no_data: str = "no data"
-    period: str = "Period"
-    comparison: str = "{title}. Bar chart comparing {force} with {national} ({unit}). {pairs}."
-    comparison_pair: str = "{label}: {force_value} in {force} against {national_value} in {national}"
-    trend: str = "{title}. Line chart of {unit} over {count} periods. {changes}."
-    trend_series: str = "{name}: {first} in {first_period} and {last} in {last_period}"
-    shares: str = "{title}. Bar chart of shares by category. {parts}."
-    shares_part: str = "{category}: {value}"
-    ranked: str = "{title}. Bar chart of {count} forces, highest first."
-    ranked_force: str = "{force}: {value}, {rank} of {count}."
-    ranked_force_no_data: str = "{force}: no data."
-    ranked_national: str = "{national}: {value}."
-    ranked_extremes: str = "Highest: {highest}, {highest_value}. Lowest: {lowest}, {lowest_value}."
-    ranked_band: str = "Shaded band: one standard deviation either side of the mean of forces, from {low} to {high}."
-    ranked_missing: str = "No data for {names}."
-    control_title: str = "{title} by month"
-    control: str = ("{title}. Line chart of {count} months from {first} to {last}. "
-                    "Mean {mean}; control limits {lower} to {upper}.")
-    control_outside: str = "Outside the limits: {months}."
-    control_inside: str = "Every month is within the limits."
+    no_data: str
+    period: str
+    comparison: str
+    comparison_pair: str
+    trend: str
+    trend_series: str
+    shares: str
+    shares_part: str
+    ranked: str
+    ranked_force: str
+    ranked_force_no_data: str
+    ranked_national: str
+    ranked_extremes: str
+    ranked_band: str
+    ranked_missing: str
+    control_title: str
+    control: str
+    control_outside: str
+    control_inside: str
 
 
 class Labels(_Frozen):
-    overall_summary: str = "Overall summary"
-    summary_of_findings: str = "Summary of findings"
-    areas_for_improvement: Plural = Plural(one="Area for improvement", other="Areas for improvement")
-    causes_of_concern: Plural = Plural(one="Cause of concern", other="Causes of concern")
-    recommendations: Plural = Plural(one="Recommendation", other="Recommendations")
-    figure: str = "Figure"
-    source: str = "Source"
-    annex_pointer: str = "For further information about these data, please see annex A."
-    contents: str = "Contents"
-    footnotes: str = "Notes"
-    england_and_wales: str = "England and Wales"
-    show_data: str = "Show the data behind this chart"
-    illustrative: str = "Illustrative data: some values are invented, as the data file says."
-    force_in_numbers_pointer: str = "For further information about the data in this graphic, please see annex A."
-    annex_force_in_numbers: str = "Force in numbers"
-    annex_figures: str = "Figures throughout the report"
-    caveats_intro: str = "When viewing this data, the reader should be aware of the following:"
-    see_above: str = "Please see ‘{title}’ above."
-    no_data: str = "No data"
-    download_data: str = "Download the data"
+    overall_summary: str
+    summary_of_findings: str
+    areas_for_improvement: Plural
+    causes_of_concern: Plural
+    recommendations: Plural
+    figure: str
+    source: str
+    annex_pointer: str
+    contents: str
+    footnotes: str
+    england_and_wales: str
+    show_data: str
+    illustrative: str
+    force_in_numbers_pointer: str
+    annex_force_in_numbers: str
+    annex_figures: str
+    caveats_intro: str
+    see_above: str
+    no_data: str
+    download_data: str
     # 2018/19 integrated assessment
-    inspected_area: str = "Area"
-    inspected_question: str = "Inspected in {cycle}?"
-    last_inspected: str = "Last inspected"
-    grade: str = "Grade"
-    yes: str = "Yes"
-    no: str = "No"
-    summary: str = "Summary"
-    force_in_context: str = "Force in context"
+    inspected_area: str
+    inspected_question: str
+    last_inspected: str
+    grade: str
+    yes: str
+    no: str
+    summary: str
+    force_in_context: str
     # 2023–25
-    judgments: str = "Our judgments"
-    not_graded_sentence: str = "We do not grade the victim service assessment."
-    main_findings: str = "Main findings"
-    main_findings_intro: str = "In this section we set out our main findings that relate to {topic}."
-    area_for_improvement_numbered: str = "Area for improvement {n}"
-    innovative_practice: str = "Innovative practice"
-    promising_practice: str = "Promising practice"
-    victim_service_assessment: str = "Victim service assessment"
+    judgments: str
+    not_graded_sentence: str
+    main_findings: str
+    main_findings_intro: str
+    area_for_improvement_numbered: str
+    innovative_practice: str
+    promising_practice: str
+    victim_service_assessment: str
     # National reports
-    question: str = "Question"
-    improved: str = "Improved"
-    declined: str = "Declined"
-    force: str = "Force"
-    illustrative_grades: str = ("Some earlier years' grades in the data behind this table are illustrative, "
-                                "as its data file says.")
-    addressee: str = "For"
-    deadline: str = "Deadline"
+    question: str
+    improved: str
+    declined: str
+    force: str
+    illustrative_grades: str
+    addressee: str
+    deadline: str
     # Police and Crime Panel reports
-    objective: str = "Objective {number} – {title}"
-    signs_improvement: str = "Signs of improvement would be:"
-    signs_success: str = "Signs of success would be:"
-    topic: str = "Topic"
-    data: str = "Data"
-    activity: str = "Activity"
-    measure: str = "Measure"
-    current: str = "Current"
-    previous: str = "Previous"
-    change: str = "Change"
-    direction: str = "Direction"
-    peer: str = "Compared with similar forces"
-    improving: str = "Improving"
-    no_change: str = "No change"
-    deteriorating: str = "Deteriorating"
-    peer_below: str = "Below group average"
-    peer_similar: str = "Similar to group average"
-    peer_above: str = "Above group average"
-    graded: str = "Graded"
-    not_graded: str = "Not graded"
-    report_of: str = "Report of the"
-    introduction: str = "Introduction"
-    summary_of_performance: str = "Summary of performance"
-    charts: ChartWords = ChartWords()
-    and_word: str = Field("and", description="Joins the last two names of a list.")
-    published: str = Field("Published", description="Before the publication date on the cover.")
+    objective: str
+    signs_improvement: str
+    signs_success: str
+    topic: str
+    data: str
+    activity: str
+    measure: str
+    current: str
+    previous: str
+    change: str
+    direction: str
+    peer: str
+    improving: str
+    no_change: str
+    deteriorating: str
+    peer_below: str
+    peer_similar: str
+    peer_above: str
+    graded: str
+    not_graded: str
+    report_of: str
+    introduction: str
+    summary_of_performance: str
+    charts: ChartWords
+    and_word: str = Field(description="Joins the last two names of a list.")
+    published: str = Field(description="Before the publication date on the cover.")
 
 
 class GradeChange(_Frozen):
@@ -307,7 +312,8 @@ class Framework(_Frozen):
     cover: bool = Field(True, description="False: no cover page; page 1 has a masthead and page numbers.")
     question_grades: bool = Field(True, description="False: the report's questions carry no grades (national).")
     grades: GradeScale
-    labels: Labels = Labels()
+    language: str = Field(DEFAULT_LANGUAGE, description="Set by the loader: the language of this copy's words.")
+    labels: Labels = Field(description="Words of the report's language (its catalogue), with this framework's own.")
     grade_change: GradeChange | None = None
     overall_lead: str | None = None
     footnotes: dict[str, str] = {}
@@ -324,6 +330,11 @@ class Framework(_Frozen):
     afi_opening: str | None = Field(None, description="Lint: the words every area for improvement starts with.")
     recommendation_deadlines: bool = Field(
         False, description="Lint: every recommendation in a cause of concern should have a deadline.")
+
+    @functools.cached_property
+    def words(self) -> Language:
+        """The language of this copy: plural categories, ordinals, dates."""
+        return load_language(self.language)
 
     def has_chapter(self, kind: str) -> bool:
         return any(chapter.kind == kind for chapter in self.chapters)
@@ -381,9 +392,19 @@ def _data(path: Path, seen: tuple[Path, ...] = ()) -> tuple[Any, Any]:
     return loaded, merge_data(base, own)
 
 
+def _with_language(data: Any, language: Language) -> Any:
+    """The framework's data with the language's catalogue under its ``labels``."""
+    if not isinstance(data, dict):
+        return data
+    own = data.get("labels")
+    labels = merge_data(language.labels, own) if isinstance(own, dict) and own else language.labels
+    return {**data, "language": language.tag, "labels": labels}
+
+
 @functools.lru_cache(maxsize=32)
-def _load_file(path: Path, mtime_ns: int) -> Framework:
+def _load_file(path: Path, mtime_ns: int, language: Language) -> Framework:
     loaded, data = _data(path)
+    data = _with_language(data, language)
     try:
         framework = Framework.model_validate(data)
     except ValidationError as error:
@@ -397,8 +418,8 @@ def _load_file(path: Path, mtime_ns: int) -> Framework:
     return framework
 
 
-def load_framework(framework_id: str) -> Framework:
-    """Load a framework by id; raises :class:`BuildFailed` if unknown or invalid."""
+def load_framework(framework_id: str, language: str = DEFAULT_LANGUAGE) -> Framework:
+    """Load a framework by id, in a language; raises :class:`BuildFailed` if unknown or invalid."""
     files = available()
     path = files.get(framework_id)
     if path is None:
@@ -406,4 +427,4 @@ def load_framework(framework_id: str) -> Framework:
             "<framework>", f"unknown framework '{framework_id}'",
             hint=suggest(framework_id, list(files)) or f"installed: {', '.join(files) or 'none'}",
         )])
-    return _load_file(path, path.stat().st_mtime_ns)
+    return _load_file(path, path.stat().st_mtime_ns, load_language(language))

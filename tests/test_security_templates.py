@@ -374,9 +374,9 @@ def test_model_methods_that_read_files_are_blocked(canary, cli, tmp_path):
 
     secret = canary[1]
     stolen = tmp_path / "outside" / "labels.json"
-    stolen.write_text(f'{{"contents": "{secret}"}}', encoding="utf-8")
     payload = f"{{{{ doc.labels.parse_file('{stolen}').contents }}}}"
     labels = compile_report(WEST_MERCIA).document.labels
+    stolen.write_text(labels.model_copy(update={"contents": secret}).model_dump_json(), encoding="utf-8")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # parse_file is deprecated, and still reads the file
         assert secret in jinja2.Environment().from_string(payload).render(doc={"labels": labels})

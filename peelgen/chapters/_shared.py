@@ -71,7 +71,7 @@ def boxes(state: ResolveState, question: Question, path: DocPath, anchor: str, *
 def _afi_box(state: ResolveState, question: Question, path: DocPath, anchor: str, numbered: bool) -> Box:
     labels = state.fw.labels
     items = [item(state, a, (*path, "areas_for_improvement", i)) for i, a in enumerate(question.areas_for_improvement)]
-    box = Box("areas-for-improvement", labels.areas_for_improvement.for_count(len(items)),
+    box = Box("areas-for-improvement", labels.areas_for_improvement.for_count(len(items), state.fw.words),
               state.anchor(f"{anchor}-areas-for-improvement"), items=items)
     if numbered:
         box.item_labels = [labels.area_for_improvement_numbered.format(n=n) for n in range(1, len(items) + 1)]
@@ -85,8 +85,8 @@ def _concern_box(state: ResolveState, question: Question, path: DocPath, anchor:
         here = (*path, "causes_of_concern", i)
         statement = state.block(cause.statement, Origin((*here, "statement"))) or Fragment([])
         recs = [item(state, r, (*here, "recommendations", j)) for j, r in enumerate(cause.recommendations)]
-        concerns.append(Concern(statement, recs, labels.recommendations.for_count(len(recs))))
-    return Box("causes-of-concern", labels.causes_of_concern.for_count(len(concerns)),
+        concerns.append(Concern(statement, recs, labels.recommendations.for_count(len(recs), state.fw.words)))
+    return Box("causes-of-concern", labels.causes_of_concern.for_count(len(concerns), state.fw.words),
                state.anchor(f"{anchor}-causes-of-concern"), concerns=concerns)
 
 

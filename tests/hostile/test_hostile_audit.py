@@ -123,6 +123,9 @@ def system_roots(runtime: dict[str, Any]) -> list[str]:
     roots += [str(Path(peelgen.__file__).parent), str(builtin_dir("templates")), str(builtin_dir("styles"))]
     roots += runtime["matplotlib"]
     roots.append(os.path.join(sys.base_prefix, "lib", f"python{sys.version_info[0]}{sys.version_info[1]}.zip"))
+    # Babel's locale data imports babel.dates, which reads the machine's time zone from
+    # the system's time zone database: a fixed system path, never one a report names.
+    roots.append("/usr/share/zoneinfo")
     return [_real(root) for root in roots]
 
 

@@ -1,0 +1,1 @@
+"""Language catalogues: one YAML file per language (see peelgen/language.py)."""
