@@ -125,6 +125,9 @@ class Meta(Strict):
     logo_alt: str | None = Field(None, max_length=200, description="Text alternative for the logo.")
     marking: str | None = Field(None, pattern=r"^[A-Z][A-Z -]{1,40}$",
                                 description="Protective marking, e.g. OFFICIAL or OFFICIAL-SENSITIVE.")
+    language: str = Field("en-GB", pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$", description=(
+        "The report's language, a catalogue in peelgen/languages (en-GB, cy): every word peelgen "
+        "writes, the dates and numbers, the page's lang and the PDF's /Lang. See docs/languages.md."))
 
 
 class PrintOptions(Strict):

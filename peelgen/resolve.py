@@ -15,7 +15,7 @@ from peelgen.attachments import Attachments, read_attachments
 from peelgen.chapters import component
 from peelgen.diagnostics import BuildFailed, suggest
 from peelgen.document import ChapterView, Document
-from peelgen.formatting import long_date, slugify
+from peelgen.formatting import slugify
 from peelgen.state import Origin, ResolveState
 from peelgen.validate import ValidatedReport
 
@@ -62,11 +62,12 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         programme=fw.programme,
         programme_year=fw.programme_year,
         publication_date=meta.publication_date,
-        publication_date_text=long_date(meta.publication_date),
+        publication_date_text=fw.words.long_date(meta.publication_date),
         inspection_period=meta.inspection_period,
         slug=meta.slug or slugify(f"{state.values['force_short']} {fw.programme_year}"),
         template=fw.template,
         labels=fw.labels,
+        lang=fw.language,
         chapters=chapters,
         grades=[*[state.grade(g.id) for g in fw.grades.scale], state.grade(fw.grades.ungraded.id)],
         cycle=fw.cycle,

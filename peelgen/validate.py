@@ -17,10 +17,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from peelgen import framework as frameworks
+from peelgen import language as languages
 from peelgen.characters import check_characters
 from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, suggest
 from peelgen.folder import Folder
 from peelgen.framework import Framework
+from peelgen.language import DEFAULT_LANGUAGE
 from peelgen.load import LoadedFile, SourceMap
 from peelgen.load_tables import expand_csv_sources
 from peelgen.report_model import ReportBase, ReportLoose, apply_wording, frameworks_using, report_model
@@ -106,8 +108,17 @@ def _framework_for(loaded: LoadedFile, diagnostics: list[Diagnostic]) -> Framewo
     framework_id = loaded.data.get("framework")
     if not isinstance(framework_id, str):
         return None  # reported by the model as missing or of the wrong type
+    meta = loaded.data.get("meta")
+    language = meta.get("language", DEFAULT_LANGUAGE) if isinstance(meta, dict) else DEFAULT_LANGUAGE
+    if not isinstance(language, str) or language not in languages.available():
+        if isinstance(language, str):  # of the wrong type: the model says so
+            known = list(languages.available())
+            diagnostics.append(loaded.source.diagnostic(
+                ("meta", "language"), f"no catalogue for language '{language}'",
+                hint=suggest(language, known) or f"languages: {', '.join(known)} (docs/languages.md)"))
+        language = DEFAULT_LANGUAGE
     try:
-        return frameworks.load_framework(framework_id)
+        return frameworks.load_framework(framework_id, language)
     except BuildFailed as failure:
         if framework_id in frameworks.available():
             diagnostics.extend(failure.diagnostics)  # a broken framework file: say so as is
