@@ -113,6 +113,61 @@ class ChartWords(_Frozen):
     control: str
     control_outside: str
     control_inside: str
+    # Derived: words drawn on charts, and counts in descriptions (whole phrases with {n})
+    illustrative_mark: str = Field(description="Along the bottom of a chart of illustrative data.")
+    band_legend: str = Field(description="Legend of a ranked chart's shaded band (one standard deviation).")
+    mean_legend: str = Field(description="Control chart legend: the mean, with {value}.")
+    limits_legend: str = Field(description="Control chart legend: the limits, with {lower} and {upper}.")
+    outside_legend: str = Field(description="Control chart legend: the points outside the limits.")
+    periods: Plural = Field(description="{periods} in 'trend': '{n} periods'.")
+    forces: Plural = Field(description="{forces} in 'ranked': '{n} forces'.")
+    months: Plural = Field(description="{months} in 'control': '{n} months'.")
+
+
+class UnitWords(_Frozen):
+    """How values and their axes are written: patterns with {value} (or {per})."""
+
+    percent: str = Field(description="report style 'percent': '{value} percent'.")
+    per_cent: str = Field(description="report style 'per cent': '{value} per cent'.")
+    percent_sign: str = Field(description="report style '%': '{value}%'.")
+    money: str = Field(description="Pounds sterling: '£{value}'.")
+    thousand: str = Field(description="A scaled value: '{value} thousand'.")
+    million: str
+    billion: str
+    axis_percent: str = Field(description="Axis and table label of percentages written as words.")
+    axis_percent_sign: str = Field(description="The same where the report writes '%'.")
+    axis_rate: str = Field(description="A rate with no 'per'.")
+    axis_rate_per: str = Field(description="A rate: 'Rate per {per}'.")
+    axis_money: str
+    axis_count: str
+
+    def scaled(self, scale: str, value: str) -> str:
+        return {"thousand": self.thousand, "million": self.million, "billion": self.billion}[scale].format(value=value)
+
+
+class ListWords(_Frozen):
+    """How a list of names is joined: 'A, B and C' (CLDR's list patterns, with {0} and {1})."""
+
+    middle: str = Field(description="Between all but the last two names: '{0}, {1}'.")
+    end: str = Field(description="Between the last two: '{0} and {1}'.")
+    end_before_vowel: str = Field(description="Between the last two when the last begins with a vowel "
+                                               "(Welsh 'a' becomes 'ac'): '{0} ac {1}'.")
+    vowels: str = Field(description="The letters end_before_vowel looks for (empty: never).")
+
+    def join(self, names: list[str]) -> str:
+        """'A, B and C'; Welsh 'A, B a C', 'A ac Ynys Môn'."""
+        if len(names) <= 1:
+            return "".join(names)
+        last = names[-1]
+        vowel = bool(self.vowels) and last[:1].lower() in self.vowels
+        return (self.end_before_vowel if vowel else self.end).format(self.series(names[:-1]), last)
+
+    def series(self, names: list[str]) -> str:
+        """Names with the middle pattern only, as a list after a colon: 'A, B, C'."""
+        text = names[0] if names else ""
+        for name in names[1:]:
+            text = self.middle.format(text, name)
+        return text
 
 
 class Labels(_Frozen):
@@ -189,6 +244,20 @@ class Labels(_Frozen):
     charts: ChartWords
     and_word: str = Field(description="Joins the last two names of a list.")
     published: str = Field(description="Before the publication date on the cover.")
+    # Derived: words peelgen's Python composes (resolve, charts, Word)
+    units: UnitWords = Field(description="Values with their units, and axis labels.")
+    list_join: ListWords = Field(description="Joins names into a list.")
+    annex_title_drops: list[str] = Field(description=(
+        "Phrases naming the force in a figure title, left out of its force-neutral title in Annex A; "
+        "{place} stands for {area}, {force} or {force_short}, longest first: 'in {place} Police', 'in {place}'."))
+    grade_phrase_ends: list[str] = Field(description=(
+        "Words that end a grade's phrase before its topic ('at' in 'is good at'); {grade_verb} is the phrase "
+        "without them."))
+    logo_alt: str = Field(description="The force logo's text alternative when the report gives none: {force}.")
+    page_footer: str = Field(description="The print footer when the report sets none: {page} and {pages}.")
+    aim_label: str = Field(description="Before a performance aim: 'Aim: …' (Word).")
+    inspection: str = Field(description="Heading of the inspections table's first column (Word).")
+    draft_mark: str = Field(description="In the header of every page of a draft (Word, OpenDocument).")
 
 
 class GradeChange(_Frozen):

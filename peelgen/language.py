@@ -73,6 +73,20 @@ class Language:
         forms = self.info.ordinals
         return (forms.get(self.locale.ordinal_form(n)) or forms["other"]).format(n=n)
 
+    @functools.cached_property
+    def number_symbols(self) -> tuple[str, str]:
+        """The locale's (group, decimal) symbols from CLDR: (',', '.') in en-GB and cy."""
+        symbols = self.locale.number_symbols
+        latin = symbols.get("latn", symbols)  # Babel 2.14+ keys symbols by numbering system
+        return latin["group"], latin["decimal"]
+
+    def number(self, value: float | int, decimals: int = 0) -> str:
+        """1234.5 -> '1,234.5' with the locale's symbols; fixed decimals."""
+        from peelgen.formatting import number
+
+        group, decimal = self.number_symbols
+        return number(value, decimals, group=group, decimal=decimal)
+
     def long_date(self, value: dt.date) -> str:
         """2017-03-02 -> '2 March 2017' (en-GB), '2 Mawrth 2017' (cy)."""
         return self.format_date(value, self.info.date_format)
