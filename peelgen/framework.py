@@ -242,7 +242,6 @@ class Labels(_Frozen):
     introduction: str
     summary_of_performance: str
     charts: ChartWords
-    and_word: str = Field(description="Joins the last two names of a list.")
     published: str = Field(description="Before the publication date on the cover.")
     # Derived: words peelgen's Python composes (resolve, charts, Word)
     units: UnitWords = Field(description="Values with their units, and axis labels.")

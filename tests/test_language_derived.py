@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import re
 import shutil
 from pathlib import Path
@@ -25,7 +26,7 @@ from peelgen.formatting import Formats, number
 from peelgen.framework import Labels, ListWords
 from peelgen.language import BUILTIN_DIR, load_language
 from peelgen.render_charts import render_charts
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, MINIMAL
 from tests.test_metrics import DATA_REPORT, write_data
 
 ENGLISH = yaml.safe_load((BUILTIN_DIR / "en-GB.yaml").read_text(encoding="utf-8"))
@@ -327,3 +328,50 @@ def test_the_check_catches_english_written_in_python(pseudo, tmp_path, monkeypat
     drawn = {figure_id: _svg_texts(svg) for figure_id, svg in render_charts(doc, target="print").items()}
     found = _english(drawn, allowed)
     assert found and all("cases" in words for words in found.values())
+
+
+# -- Word: words it used to leave out, and its header's draft mark -------------------------
+
+
+def _pandoc_words(doc: Document) -> str:
+    from peelgen.render_docx import pandoc_document
+    from peelgen.render_docx.parts import plain_text
+
+    charts = {figure_id: "data:image/png;base64," for figure_id in doc.figures}
+    blocks = pandoc_document(doc, "docx", charts)["blocks"]
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict) and node.get("t") == "Para":
+            found.append(plain_text(node["c"]))
+        elif isinstance(node, dict | list):
+            for child in node.values() if isinstance(node, dict) else node:
+                walk(child)
+
+    walk(blocks)
+    return "\n".join(found)
+
+
+def test_word_prints_the_aim_and_the_inspections_heading(welsh_panel_report, tmp_path):
+    english = compile_report(EXAMPLES[[p.parent.name for p in EXAMPLES].index("west-mercia-pcp-2016")]).document
+    assert "Aim: To protect communities from harm" in _pandoc_words(english)
+    welsh = compile_report(welsh_panel_report).document
+    words = _pandoc_words(welsh)
+    assert "Nod: To protect communities from harm" in words and "Aim:" not in words
+    from peelgen.render_docx import pandoc_document
+
+    table = json.dumps(pandoc_document(welsh, "docx", {f: "data:," for f in welsh.figures}), ensure_ascii=False)
+    assert '"Arolygiad"' in table and '"Inspection"' not in table
+
+
+def test_word_marks_a_welsh_draft_in_welsh(welsh, write):
+    import io
+    import zipfile
+
+    from peelgen.render_docx import render_word
+
+    doc = compile_report(write(_in_welsh(MINIMAL))).document
+    package = zipfile.ZipFile(io.BytesIO(render_word(doc, "docx", draft=True)))
+    headers = " ".join(package.read(name).decode("utf-8") for name in package.namelist()
+                       if name.startswith("word/header"))
+    assert "DRAFFT" in headers and "DRAFT<" not in headers
