@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from peelgen.diagnostics import BuildFailed, Diagnostic, suggest
-from peelgen.language import DEFAULT_LANGUAGE, Language, load_language
+from peelgen.language import DEFAULT_LANGUAGE, Language, ListWords, UnitWords, load_language
 from peelgen.load import load_yaml
 
 BUILTIN_DIR = Path(__file__).with_name("frameworks")
@@ -122,52 +122,6 @@ class ChartWords(_Frozen):
     periods: Plural = Field(description="{periods} in 'trend': '{n} periods'.")
     forces: Plural = Field(description="{forces} in 'ranked': '{n} forces'.")
     months: Plural = Field(description="{months} in 'control': '{n} months'.")
-
-
-class UnitWords(_Frozen):
-    """How values and their axes are written: patterns with {value} (or {per})."""
-
-    percent: str = Field(description="report style 'percent': '{value} percent'.")
-    per_cent: str = Field(description="report style 'per cent': '{value} per cent'.")
-    percent_sign: str = Field(description="report style '%': '{value}%'.")
-    money: str = Field(description="Pounds sterling: '£{value}'.")
-    thousand: str = Field(description="A scaled value: '{value} thousand'.")
-    million: str
-    billion: str
-    axis_percent: str = Field(description="Axis and table label of percentages written as words.")
-    axis_percent_sign: str = Field(description="The same where the report writes '%'.")
-    axis_rate: str = Field(description="A rate with no 'per'.")
-    axis_rate_per: str = Field(description="A rate: 'Rate per {per}'.")
-    axis_money: str
-    axis_count: str
-
-    def scaled(self, scale: str, value: str) -> str:
-        return {"thousand": self.thousand, "million": self.million, "billion": self.billion}[scale].format(value=value)
-
-
-class ListWords(_Frozen):
-    """How a list of names is joined: 'A, B and C' (CLDR's list patterns, with {0} and {1})."""
-
-    middle: str = Field(description="Between all but the last two names: '{0}, {1}'.")
-    end: str = Field(description="Between the last two: '{0} and {1}'.")
-    end_before_vowel: str = Field(description="Between the last two when the last begins with a vowel "
-                                               "(Welsh 'a' becomes 'ac'): '{0} ac {1}'.")
-    vowels: str = Field(description="The letters end_before_vowel looks for (empty: never).")
-
-    def join(self, names: list[str]) -> str:
-        """'A, B and C'; Welsh 'A, B a C', 'A ac Ynys Môn'."""
-        if len(names) <= 1:
-            return "".join(names)
-        last = names[-1]
-        vowel = bool(self.vowels) and last[:1].lower() in self.vowels
-        return (self.end_before_vowel if vowel else self.end).format(self.series(names[:-1]), last)
-
-    def series(self, names: list[str]) -> str:
-        """Names with the middle pattern only, as a list after a colon: 'A, B, C'."""
-        text = names[0] if names else ""
-        for name in names[1:]:
-            text = self.middle.format(text, name)
-        return text
 
 
 class Labels(_Frozen):

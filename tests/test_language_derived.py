@@ -23,8 +23,8 @@ import yaml
 from peelgen.build import compile_report
 from peelgen.document import Document
 from peelgen.formatting import Formats, number
-from peelgen.framework import Labels, ListWords
-from peelgen.language import BUILTIN_DIR, load_language
+from peelgen.framework import Labels
+from peelgen.language import BUILTIN_DIR, ListWords, load_language
 from peelgen.render_charts import render_charts
 from tests.conftest import EXAMPLES, MINIMAL
 from tests.test_metrics import DATA_REPORT, write_data
