@@ -375,3 +375,32 @@ def test_word_marks_a_welsh_draft_in_welsh(welsh, write):
     headers = " ".join(package.read(name).decode("utf-8") for name in package.namelist()
                        if name.startswith("word/header"))
     assert "DRAFFT" in headers and "DRAFT<" not in headers
+
+
+# -- Annex A's force-neutral titles and {grade_verb}: data in the catalogue, not English regexes ----
+
+
+@pytest.mark.parametrize(("title", "english"), [
+    ("Crime rates in {area}, for 2016", "Crime rates, for 2016"),
+    ("Crime rates in {area} Police[^note]", "Crime rates"),
+    ("Victims for  {force_short} over time", "Victims over time"),
+    ("Crime rates in Wales", "Crime rates in Wales"),
+])
+def test_neutral_titles_drop_the_catalogue_phrases(title, english):
+    from peelgen.chapters.annex import neutral_title
+
+    assert neutral_title(title, ENGLISH["labels"]["annex_title_drops"]) == english
+
+
+def test_welsh_neutral_titles_and_grade_verbs():
+    from peelgen.chapters.annex import neutral_title
+    from peelgen.chapters.areas import _without_ends
+
+    drops = WELSH["labels"]["annex_title_drops"]
+    assert neutral_title("Cyfraddau troseddu yn {area}, 2016", drops) == "Cyfraddau troseddu, 2016"
+    assert neutral_title("Dioddefwyr ar gyfer Heddlu {area}", drops) == "Dioddefwyr"
+    ends = WELSH["labels"]["grade_phrase_ends"]
+    assert _without_ends("yn dda o ran", ends) == "yn dda"
+    assert _without_ends("yn rhagorol am", ends) == "yn rhagorol"
+    assert _without_ends("is good at", ENGLISH["labels"]["grade_phrase_ends"]) == "is good"
+    assert _without_ends("requires improvement", ENGLISH["labels"]["grade_phrase_ends"]) == "requires improvement"
