@@ -404,3 +404,12 @@ def test_welsh_neutral_titles_and_grade_verbs():
     assert _without_ends("yn rhagorol am", ends) == "yn rhagorol"
     assert _without_ends("is good at", ENGLISH["labels"]["grade_phrase_ends"]) == "is good"
     assert _without_ends("requires improvement", ENGLISH["labels"]["grade_phrase_ends"]) == "requires improvement"
+
+
+def test_national_deadlines_in_the_reports_language():
+    from peelgen.chapters.recommendations import _month_or_date
+
+    cy, english = load_language("cy"), load_language()
+    assert [_month_or_date(value, cy) for value in ("2018-10", "2018-10-01")] == ["Hydref 2018", "1 Hydref 2018"]
+    assert [_month_or_date(value, english) for value in ("2018-10", "2018-10-01")] == [
+        "October 2018", "1 October 2018"]
