@@ -221,6 +221,20 @@ class TableView:
 
 
 @dataclass(slots=True)
+class ChartText:
+    """Words and number symbols drawn on a chart, in the document's language (resolve
+    writes them from ``labels.charts``, as it writes the description)."""
+
+    illustrative: str = ""  # along the bottom of a chart of illustrative data
+    band: str = ""  # legend of a ranked chart's standard-deviation band
+    mean: str = ""  # control chart legend: the mean, with its value
+    limits: str = ""  # control chart legend: the limits, with their values
+    outside: str = ""  # control chart legend: points outside the limits
+    group: str = ","  # the language's number symbols (CLDR)
+    decimal: str = "."
+
+
+@dataclass(slots=True)
 class ChartView:
     """Everything needed to draw a chart; :mod:`peelgen.render_charts` draws it."""
 
@@ -237,6 +251,7 @@ class ChartView:
     limits: tuple[float, float, float] | None = None  # control chart: mean, lower and upper limits
     illustrative: bool = False
     missing: list[str] = field(default_factory=list)  # categories with no value
+    text: ChartText = field(default_factory=ChartText)  # words drawn on it (legends, marks)
 
 
 @dataclass(slots=True)

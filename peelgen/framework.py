@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from peelgen.diagnostics import BuildFailed, Diagnostic, suggest
-from peelgen.language import DEFAULT_LANGUAGE, Language, load_language
+from peelgen.language import DEFAULT_LANGUAGE, Language, ListWords, UnitWords, load_language
 from peelgen.load import load_yaml
 
 BUILTIN_DIR = Path(__file__).with_name("frameworks")
@@ -113,6 +113,15 @@ class ChartWords(_Frozen):
     control: str
     control_outside: str
     control_inside: str
+    # Derived: words drawn on charts, and counts in descriptions (whole phrases with {n})
+    illustrative_mark: str = Field(description="Along the bottom of a chart of illustrative data.")
+    band_legend: str = Field(description="Legend of a ranked chart's shaded band (one standard deviation).")
+    mean_legend: str = Field(description="Control chart legend: the mean, with {value}.")
+    limits_legend: str = Field(description="Control chart legend: the limits, with {lower} and {upper}.")
+    outside_legend: str = Field(description="Control chart legend: the points outside the limits.")
+    periods: Plural = Field(description="{periods} in 'trend': '{n} periods'.")
+    forces: Plural = Field(description="{forces} in 'ranked': '{n} forces'.")
+    months: Plural = Field(description="{months} in 'control': '{n} months'.")
 
 
 class Labels(_Frozen):
@@ -187,8 +196,21 @@ class Labels(_Frozen):
     introduction: str
     summary_of_performance: str
     charts: ChartWords
-    and_word: str = Field(description="Joins the last two names of a list.")
     published: str = Field(description="Before the publication date on the cover.")
+    # Derived: words peelgen's Python composes (resolve, charts, Word)
+    units: UnitWords = Field(description="Values with their units, and axis labels.")
+    list_join: ListWords = Field(description="Joins names into a list.")
+    annex_title_drops: list[str] = Field(description=(
+        "Phrases naming the force in a figure title, left out of its force-neutral title in Annex A; "
+        "{place} stands for {area}, {force} or {force_short}, longest first: 'in {place} Police', 'in {place}'."))
+    grade_phrase_ends: list[str] = Field(description=(
+        "Words that end a grade's phrase before its topic ('at' in 'is good at'); {grade_verb} is the phrase "
+        "without them."))
+    logo_alt: str = Field(description="The force logo's text alternative when the report gives none: {force}.")
+    page_footer: str = Field(description="The print footer when the report sets none: {page} and {pages}.")
+    aim_label: str = Field(description="Before a performance aim: 'Aim: …' (Word).")
+    inspection: str = Field(description="Heading of the inspections table's first column (Word).")
+    draft_mark: str = Field(description="In the header of every page of a draft (Word, OpenDocument).")
 
 
 class GradeChange(_Frozen):

@@ -29,7 +29,7 @@ def resolve(validated: ValidatedReport, files: Attachments | None = None) -> Doc
     state = ResolveState(validated, files if files is not None else read_attachments(validated))
     chapters = _chapters(state)
     _check_unused(state)
-    footer = _footer(state, state.report.print.footer)
+    footer = _footer(state, _footer_pattern(state))
     if state.diagnostics:
         raise BuildFailed(state.diagnostics)
     return _document(state, chapters, footer)
@@ -77,7 +77,7 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         footer=footer,
         marking=meta.marking,
         logo_data_uri=state.files.logo,
-        logo_alt=meta.logo_alt or f"{meta.force} logo",
+        logo_alt=meta.logo_alt or fw.labels.logo_alt.format(force=meta.force),
         cover=fw.cover,
         draft=report.status == "draft",
         masthead=(masthead.body, masthead.report_of, masthead.title) if masthead else None,
@@ -85,6 +85,12 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         description=state.fill(fw.page_description, title=title),
         keywords=state.fill(fw.keywords, programme=fw.programme),
     )
+
+
+def _footer_pattern(state: ResolveState) -> str:
+    """The report's own footer, or the catalogue's ('Page {page} of {pages}')."""
+    options = state.report.print
+    return options.footer if "footer" in options.model_fields_set else state.fw.labels.page_footer
 
 
 def _footer(state: ResolveState, pattern: str) -> list[tuple[str, str]]:
