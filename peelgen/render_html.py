@@ -67,8 +67,9 @@ class _Renderer(RendererHTML):
             body = render_fragment(footnote.body, env, phrasing=True)
             return f'<span class="footnote" id="{anchor}">{body}</span>'
         ref_id = f' id="ref-{anchor}"' if meta.get("first") else ""
+        name = escape(env["doc"].labels.note_label.format(number=number))
         return (f'<sup class="fn-ref"><a href="#{anchor}"{ref_id} role="doc-noteref" '
-                f'aria-label="Note {number}">{number}</a></sup>')
+                f'aria-label="{name}">{number}</a></sup>')
 
     def figure_ref(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
         figure = env["doc"].figures[tokens[idx].meta["id"]]

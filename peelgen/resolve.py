@@ -29,7 +29,8 @@ def resolve(validated: ValidatedReport, files: Attachments | None = None) -> Doc
     state = ResolveState(validated, files if files is not None else read_attachments(validated))
     chapters = _chapters(state)
     _check_unused(state)
-    footer = _footer(state, state.report.print.footer)
+    pattern = state.report.print.footer
+    footer = _footer(state, state.fw.labels.page_footer if pattern is None else pattern)
     if state.diagnostics:
         raise BuildFailed(state.diagnostics)
     return _document(state, chapters, footer)
@@ -77,7 +78,7 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         footer=footer,
         marking=meta.marking,
         logo_data_uri=state.files.logo,
-        logo_alt=meta.logo_alt or f"{meta.force} logo",
+        logo_alt=meta.logo_alt or state.fill(fw.labels.logo_alt),
         cover=fw.cover,
         draft=report.status == "draft",
         masthead=(masthead.body, masthead.report_of, masthead.title) if masthead else None,
