@@ -196,6 +196,15 @@ def page_css(doc: Document) -> str:
     return css
 
 
+# For a language with no hyphenation patterns: nothing is hyphenated automatically, even
+# where a stylesheet (the screen's table cells, an author's custom.css) asks for it.
+NO_HYPHENATION = ":root, :root * { hyphens: manual !important; }"
+
+
+def language_css(doc: Document) -> str:
+    return "" if doc.hyphenate else f"\n/* {doc.lang}: no automatic hyphenation */\n{NO_HYPHENATION}\n"
+
+
 # The page may run no script and load nothing: styles are inline, images and fonts are
 # data: URIs, charts are inline SVG. serve's live reload adds a nonce for its one script.
 CSP_DIRECTIVES = ("default-src 'none'", "style-src 'unsafe-inline'", "img-src data:", "font-src data:",
@@ -322,6 +331,7 @@ def _render_page(env: Sandbox, doc: Document, *, target: Target, template_dirs: 
         css += "\n" + custom
     if target == "print":
         css += "\n" + page_css(doc)
+    css += language_css(doc)
     template = env.get_template(doc.template)
     html = _render(template, doc=doc, target=target, css=Markup(css), _md_env=md_env,  # noqa: S704
                    render_figure=render_figure, draft=draft, csp_meta=csp)

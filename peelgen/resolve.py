@@ -69,6 +69,7 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         template=fw.template,
         labels=fw.labels,
         lang=fw.language,
+        hyphenate=fw.words.info.hyphenate,
         chapters=chapters,
         grades=[*[state.grade(g.id) for g in fw.grades.scale], state.grade(fw.grades.ungraded.id)],
         cycle=fw.cycle,
