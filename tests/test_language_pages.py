@@ -1,8 +1,9 @@
 """Every word a reader sees on the page comes from the language catalogue or from data.
 
 Each example is built in a pseudo-language, ``en-XA``: a copy of the English catalogue
-whose every word is wrapped in ⟦ ⟧ (placeholders kept). Then every text node of the web
-page and of the print HTML (WeasyPrint's input), every aria-label, title and alt text,
+whose every word is wrapped in ⟦ ⟧ (placeholders kept), and rendered as a draft. Then
+every text node of the web page and of the print HTML (WeasyPrint's input), every
+aria-label, title and alt text,
 the page's description, keywords and author, and the print furniture (running heads and
 footer), must be one of:
 
@@ -288,7 +289,8 @@ def _unexplained_on_page(doc: Any, corpus: Corpus, template_dirs: tuple[Path, ..
 
     found: set[str] = set()
     for target in ("web", "print"):
-        html = render_html(doc, target=target, template_dirs=template_dirs)  # type: ignore[arg-type]
+        # As a draft: the draft banner (web) and watermark (print) are checked too.
+        html = render_html(doc, target=target, template_dirs=template_dirs, draft=True)  # type: ignore[arg-type]
         for text in page_texts(html):
             found.update(unexplained(text, corpus))
     return found
