@@ -325,6 +325,9 @@ class Document:
     description: str = ""
     keywords: str = ""
     lang: str = "en-GB"
+    # The language has hyphenation patterns (pyphen's) and may hyphenate; if not (Welsh),
+    # the page forbids automatic hyphenation, so no other language's patterns split a word.
+    hyphenate: bool = True
     draft: bool = False  # watermark every PDF page and put a banner on the web page
     data_files: list[str] = field(default_factory=list)  # build --format data: linked from the web page
 

@@ -40,7 +40,7 @@ class Grade(_Frozen):
 
 class Ungraded(_Frozen):
     id: str = "ungraded"
-    label: str = "Ungraded"
+    label: str = Field(description="Default: the catalogue's 'ungraded' label.")
     colour: HexColour = "#4b5563"
     text_colour: HexColour = "#ffffff"
 
@@ -49,7 +49,7 @@ class GradeScale(_Frozen):
     """The grades, best first: a grade's rank is its place in this list."""
 
     scale: list[Grade] = Field(min_length=1)
-    ungraded: Ungraded = Ungraded()
+    ungraded: Ungraded = Field(description="Default: id 'ungraded', labelled by the catalogue.")
 
     @model_validator(mode="after")
     def _readable(self) -> GradeScale:
@@ -206,11 +206,25 @@ class Labels(_Frozen):
     grade_phrase_ends: list[str] = Field(description=(
         "Words that end a grade's phrase before its topic ('at' in 'is good at'); {grade_verb} is the phrase "
         "without them."))
-    logo_alt: str = Field(description="The force logo's text alternative when the report gives none: {force}.")
-    page_footer: str = Field(description="The print footer when the report sets none: {page} and {pages}.")
-    aim_label: str = Field(description="Before a performance aim: 'Aim: …' (Word).")
-    inspection: str = Field(description="Heading of the inspections table's first column (Word).")
-    draft_mark: str = Field(description="In the header of every page of a draft (Word, OpenDocument).")
+    # Pages: the web page's and the PDF's own words (templates and print furniture)
+    skip_link: str = Field(description="The web page's first link, to the main content.")
+    draft: str = Field(description="The draft banner's first word (bold).")
+    draft_notice: str = Field(description="The rest of the draft banner's sentence.")
+    draft_watermark: str = Field(description="The word across every page of a draft PDF.")
+    back_to_text: str = Field(description="A note's link back to where it is cited.")
+    back_to_text_label: str = Field(description="That link's accessible name; {number} is the note's number.")
+    note_label: str = Field(description="A note reference's accessible name; {number} is the note's number.")
+    recommendation_numbered: str = Field(description="A numbered recommendation's title; {n} is its number.")
+    aim: str = Field(description="Before a police and crime plan aim (panel reports).")
+    period_against: str = Field(description="A measure's period against the one compared: {period}, {previous_period}.")
+    inspection: str = Field(description="Heading of the inspections table's first column (panel reports).")
+    no_entries: str = Field(description="Read out for an empty column of the judgments table.")
+    page_footer: str = Field(description="The PDF's footer unless the report sets print.footer: {page}, {pages}.")
+    logo_alt: str = Field(description="The cover logo's text alternative unless the report sets meta.logo_alt.")
+    cover_subtitle: str = Field(description="A framework's cover_subtitle unless it gives its own; {force}.")
+    page_description: str = Field(description="A framework's page_description unless it gives its own.")
+    overall_judgment: str = Field(description="A framework's overall.judgment_heading unless it gives its own.")
+    ungraded: str = Field(description="A framework's grades.ungraded.label unless it gives its own.")
 
 
 class GradeChange(_Frozen):
@@ -268,7 +282,7 @@ class OverallSpec(_Frozen):
     id: str = "overall"
     heading: str
     chapter_heading: str
-    judgment_heading: str = "Overall judgment"
+    judgment_heading: str = Field(description="Default: the catalogue's 'overall_judgment' label.")
     previous_grade: Literal["optional", "required", "none"] = "optional"
 
 
@@ -324,13 +338,13 @@ class Framework(_Frozen):
     inspectorate: Inspectorate
     report_title: str
     short_title: str
-    cover_subtitle: str = "An inspection of {force}"
+    cover_subtitle: str = Field(description="Default: the catalogue's 'cover_subtitle' label.")
     publisher: str = Field("{inspectorate}", description="The name on the cover and in the colophon.")
     author: str = Field("{inspectorate}", description="Who wrote the report: the page's author and the PDF's.")
     keywords: str = Field("{programme}, {force}, {inspectorate_short}",
                           description="The page's keywords and the PDF's.")
-    page_description: str = Field("{title} – an inspection of {force}",
-                                  description="The web page's description and the PDF's subject.")
+    page_description: str = Field(description=(
+        "The web page's description and the PDF's subject. Default: the catalogue's 'page_description' label."))
     cover: bool = Field(True, description="False: no cover page; page 1 has a masthead and page numbers.")
     question_grades: bool = Field(True, description="False: the report's questions carry no grades (national).")
     grades: GradeScale
@@ -352,6 +366,29 @@ class Framework(_Frozen):
     afi_opening: str | None = Field(None, description="Lint: the words every area for improvement starts with.")
     recommendation_deadlines: bool = Field(
         False, description="Lint: every recommendation in a cause of concern should have a deadline.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _catalogue_defaults(cls, data: Any) -> Any:
+        """Wording a framework file may leave out comes from its language's catalogue."""
+        if not isinstance(data, dict):
+            return data
+        labels = data.get("labels")
+        words = labels.model_dump() if isinstance(labels, BaseModel) else labels
+        if not isinstance(words, dict):
+            return data
+        data = {**data, **{key: words[key] for key in ("cover_subtitle", "page_description")
+                           if key not in data and isinstance(words.get(key), str)}}
+        grades = data.get("grades")
+        if isinstance(grades, dict) and isinstance(words.get("ungraded"), str):
+            ungraded = grades.get("ungraded", {})
+            if isinstance(ungraded, dict) and "label" not in ungraded:
+                data["grades"] = {**grades, "ungraded": {**ungraded, "label": words["ungraded"]}}
+        overall = data.get("overall")
+        if isinstance(overall, dict) and "judgment_heading" not in overall and isinstance(
+                words.get("overall_judgment"), str):
+            data["overall"] = {**overall, "judgment_heading": words["overall_judgment"]}
+        return data
 
     @functools.cached_property
     def words(self) -> Language:

@@ -122,7 +122,8 @@ class Meta(Strict):
                              description="Output file name without extension.")
     logo: str | None = Field(None, max_length=300,
                              description="A PNG, JPEG or SVG image in the report's folder, shown on the cover.")
-    logo_alt: str | None = Field(None, max_length=200, description="Text alternative for the logo.")
+    logo_alt: str | None = Field(None, max_length=200, description=(
+        "Text alternative for the logo. Default: the language's 'logo_alt' label ('{force} logo' in English)."))
     marking: str | None = Field(None, pattern=r"^[A-Z][A-Z -]{1,40}$",
                                 description="Protective marking, e.g. OFFICIAL or OFFICIAL-SENSITIVE.")
     language: str = Field("en-GB", pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$", description=(
@@ -131,8 +132,9 @@ class Meta(Strict):
 
 
 class PrintOptions(Strict):
-    footer: str = Field("Page {page} of {pages}", max_length=80,
-                        description="Page footer; {page} and {pages} are replaced. Empty for none.")
+    footer: str | None = Field(None, max_length=80, description=(
+        "Page footer; {page} and {pages} are replaced. Empty for none. Default: the language's "
+        "'page_footer' label ('Page {page} of {pages}' in English)."))
 
 
 class Overall(Strict):

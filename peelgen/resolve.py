@@ -29,7 +29,8 @@ def resolve(validated: ValidatedReport, files: Attachments | None = None) -> Doc
     state = ResolveState(validated, files if files is not None else read_attachments(validated))
     chapters = _chapters(state)
     _check_unused(state)
-    footer = _footer(state, _footer_pattern(state))
+    pattern = state.report.print.footer
+    footer = _footer(state, state.fw.labels.page_footer if pattern is None else pattern)
     if state.diagnostics:
         raise BuildFailed(state.diagnostics)
     return _document(state, chapters, footer)
@@ -68,6 +69,7 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         template=fw.template,
         labels=fw.labels,
         lang=fw.language,
+        hyphenate=fw.words.info.hyphenate,
         chapters=chapters,
         grades=[*[state.grade(g.id) for g in fw.grades.scale], state.grade(fw.grades.ungraded.id)],
         cycle=fw.cycle,
@@ -77,7 +79,7 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         footer=footer,
         marking=meta.marking,
         logo_data_uri=state.files.logo,
-        logo_alt=meta.logo_alt or fw.labels.logo_alt.format(force=meta.force),
+        logo_alt=meta.logo_alt or state.fill(fw.labels.logo_alt),
         cover=fw.cover,
         draft=report.status == "draft",
         masthead=(masthead.body, masthead.report_of, masthead.title) if masthead else None,
@@ -85,12 +87,6 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         description=state.fill(fw.page_description, title=title),
         keywords=state.fill(fw.keywords, programme=fw.programme),
     )
-
-
-def _footer_pattern(state: ResolveState) -> str:
-    """The report's own footer, or the catalogue's ('Page {page} of {pages}')."""
-    options = state.report.print
-    return options.footer if "footer" in options.model_fields_set else state.fw.labels.page_footer
 
 
 def _footer(state: ResolveState, pattern: str) -> list[tuple[str, str]]:

@@ -178,6 +178,8 @@ def test_every_label_is_used():
     from peelgen.framework import Labels
 
     sources = [*(ROOT / "peelgen").rglob("*.py"), *(ROOT / "templates").rglob("*.j2")]
-    text = "\n".join(path.read_text(encoding="utf-8") for path in sources if path.name != "framework.py")
+    text = "\n".join(path.read_text(encoding="utf-8") for path in sources)
+    # Where the labels are declared does not count as a use (framework.py's own defaults do).
+    text = re.sub(r"\nclass Labels\(.*?\n(?=class )", "\n", text, flags=re.DOTALL)
     unused = [name for name in Labels.model_fields if not re.search(rf"\b{name}\b", text)]
     assert unused == []

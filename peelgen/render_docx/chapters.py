@@ -179,7 +179,7 @@ class ChapterWriter:
         for aim in aims:
             out += self._numbered(aim.heading, aim.number)
             if aim.aim:
-                out.append(pd.para(pd.text(f"{self.labels.aim_label}: {aim.aim}")))
+                out.append(pd.para(pd.text(f"{self.labels.aim}: {aim.aim}")))
             if aim.signs:
                 signs = [[pd.para(pd.text(sign))] for sign in aim.signs]
                 out.append(pd.styled("Practice", [pd.para([pd.strong(pd.text(aim.signs_title or ""))]),
