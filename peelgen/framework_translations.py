@@ -34,14 +34,21 @@ DATA_KEYS = frozenset({
 # Replaced whole by the overlay's (or dropped, the catalogue filling in): never compared.
 REPLACED_KEYS = frozenset({"labels"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Names peelgen fills into framework sentences besides those the file's own text uses
+# (peelgen/state.py, the chapters): a translation may word a sentence round another one.
+_FILLED_EVERYWHERE = frozenset({
+    "force", "force_short", "area", "inspectorate", "inspectorate_short", "programme_year", "cycle",
+    "grade_phrase", "grade_verb", "grade_label", "previous_infinitive", "previous_label",
+})
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\]")
 
 
 class _Merge:
     """One overlay laid over one framework file's data, collecting located errors."""
 
-    def __init__(self, overlay: LoadedFile) -> None:
+    def __init__(self, overlay: LoadedFile, placeholders: set[str]) -> None:
         self.overlay = overlay
+        self.placeholders = placeholders  # every {name} the framework file's text uses
         self.errors: list[Diagnostic] = []
 
     def error(self, at: DocPath, message: str, hint: str | None = None) -> None:
@@ -66,12 +73,18 @@ class _Merge:
         if not isinstance(own, str) or not own.strip():
             self.error(at, f"{format_path(shown)} must be text (the translation of {base!r})")
             return base
-        for pattern, what in ((_PLACEHOLDER, "placeholders"), (_FOOTNOTE_REF, "footnote references")):
-            wanted, given = set(pattern.findall(base)), set(pattern.findall(own))
-            if wanted != given:
-                self.error(at, f"{format_path(shown)}: the translation's {what} "
-                               f"{_names(given)} differ from the framework's {_names(wanted)}",
-                           hint="keep every {name} and [^note] of the original, in the order the language needs")
+        # A translation may word a sentence differently (a lead on {grade_label} rather
+        # than {grade_verb}), but only with names the framework fills in somewhere.
+        unknown = set(_PLACEHOLDER.findall(own)) - self.placeholders
+        if unknown:
+            self.error(at, f"{format_path(shown)}: the translation uses {_names(unknown, '{}')}, "
+                           "which the framework never fills in",
+                       hint=f"this text's own: {_names(set(_PLACEHOLDER.findall(base)), '{}')}")
+        notes, given = set(_FOOTNOTE_REF.findall(base)), set(_FOOTNOTE_REF.findall(own))
+        if notes != given:
+            self.error(at, f"{format_path(shown)}: the translation's footnote references "
+                           f"{_names(given, '[^]')} differ from the framework's {_names(notes, '[^]')}",
+                       hint="keep every [^note] of the original, where the language needs it")
         return own
 
     def mapping(self, base: dict[str, Any], own: Any, at: DocPath, shown: DocPath) -> Any:
@@ -148,8 +161,9 @@ class _Merge:
                    hint="every text of the framework needs a translation (docs/languages.md)")
 
 
-def _names(names: set[str]) -> str:
-    return ", ".join(sorted(names)) or "none"
+def _names(names: set[str], brackets: str) -> str:
+    opening, closing = brackets[:-1], brackets[-1]
+    return ", ".join(f"{opening}{name}{closing}" for name in sorted(names)) or "none"
 
 
 def _texts(value: Any, shown: DocPath) -> list[DocPath]:
@@ -192,12 +206,21 @@ def with_text_defaults(data: Any, model: type[BaseModel] | None) -> Any:
     return filled
 
 
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return [value] if isinstance(value, str) else []
+
+
 def translate(base: dict[str, Any], overlay: LoadedFile) -> dict[str, Any]:
     """``base`` (one framework file's data) with the overlay's text in place of its own.
 
     Raises :class:`BuildFailed` with every problem in the overlay, located in it.
     """
-    merge = _Merge(overlay)
+    placeholders = {name for text in _strings(base) for name in _PLACEHOLDER.findall(text)}
+    merge = _Merge(overlay, placeholders | _FILLED_EVERYWHERE)
     merged = merge.value(base, overlay.data, (), ())
     if merge.errors:
         raise BuildFailed(merge.errors)
