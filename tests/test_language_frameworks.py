@@ -19,7 +19,7 @@ from peelgen.language import PLURAL_CATEGORIES, load_language
 TRANSLATED = ["peel-2016-effectiveness", "peel-2018-19-ipa", "peel-2023-25", "pcp-performance",
               "peel-2023-25-self-assessment", "peel-2017-national"]
 # The same in both languages: names, acronyms and words Welsh shares with English.
-SAME_IN_BOTH = {"PEEL", "HMIC", "HMICFRS", "OPCC", "Data", "PEEL 2023–2025", "Annex B"}
+SAME_IN_BOTH = {"PEEL", "HMIC", "HMICFRS", "Data"}
 _PLACEHOLDER = re.compile(r"\{\w+\}")
 
 
@@ -33,8 +33,11 @@ def _texts(value: Any, key: str = "") -> list[str]:
 
 
 def _words(text: str) -> bool:
-    """Whether a string has any words once its placeholders are taken out."""
-    return bool(re.search(r"[^\W\d_]", _PLACEHOLDER.sub("", text)))
+    """Whether a string has any words once its placeholders and shared names are taken out."""
+    text = _PLACEHOLDER.sub("", text)
+    for name in sorted(SAME_IN_BOTH, key=len, reverse=True):
+        text = text.replace(name, "")
+    return bool(re.search(r"[^\W\d_]", text))
 
 
 @pytest.mark.parametrize("framework_id", TRANSLATED)
@@ -44,7 +47,7 @@ def test_welsh_framework_has_no_english_left(framework_id: str) -> None:
     assert welsh.language == "cy" and english.language == "en-GB"
     english_texts = set(_texts(english.model_dump()))
     left = sorted({text for text in _texts(welsh.model_dump())
-                   if text in english_texts and _words(text) and text not in SAME_IN_BOTH})
+                   if text in english_texts and _words(text)})
     assert left == []
     # and the structure is the English framework's
     assert [q.id for q in welsh.questions] == [q.id for q in english.questions]
