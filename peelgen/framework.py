@@ -387,6 +387,18 @@ def overlay_file(framework_id: str, tag: str) -> Path | None:
                 None)
 
 
+def languages_of(framework_id: str) -> list[str]:
+    """The languages a framework can be loaded in: its own, then those it has overlays for."""
+    path = available().get(framework_id)
+    if path is None:
+        return []
+    data = load_yaml(path).data
+    own = data.get("source_language", DEFAULT_LANGUAGE) if isinstance(data, dict) else DEFAULT_LANGUAGE
+    tags = {folder.name for root in search_dirs() if root.is_dir() for folder in root.iterdir()
+            if (folder / f"{framework_id}.yaml").is_file()}
+    return [own, *sorted(tags - {own})]
+
+
 def _translated(loaded: LoadedFile, language: Language) -> Any:
     """A framework file's own data in ``language``, from its overlay if the file is in another."""
     data = loaded.data

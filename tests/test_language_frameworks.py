@@ -227,3 +227,17 @@ def test_a_framework_in_its_own_language_needs_no_overlay(tmp_path: Path, monkey
     (tmp_path / "cymraeg.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("PEELGEN_FRAMEWORKS_PATH", str(tmp_path))
     assert load_framework("cymraeg", "cy").title == "Fframwaith Cymraeg"
+
+
+# -- peelgen frameworks --------------------------------------------------------------
+
+
+def test_frameworks_command_shows_welsh_words_and_languages(cli) -> None:
+    run = cli("frameworks", "show", "peel-2023-25", "--language", "cy")
+    assert run.code == 0, run.err
+    assert "  - requires-improvement: Angen gwella" in run.out.splitlines()
+    listing = cli("frameworks")
+    assert listing.code == 0, listing.err
+    assert "  languages:   en-GB, cy" in listing.out.splitlines()
+    unknown = cli("frameworks", "show", "peel-2023-25", "--language", "cyy")
+    assert unknown.code == 2 and "no catalogue for language 'cyy' (did you mean 'cy'?)" in unknown.err
