@@ -416,7 +416,7 @@ def _translated(loaded: LoadedFile, language: Language) -> Any:
     # Defaults are filled in once, in the file that extends nothing (a child would otherwise
     # put a default over its parent's own text).
     base = data if "extends" in data else with_text_defaults(data, Framework)
-    return translate(base, load_yaml(overlay))
+    return translate(base, load_yaml(overlay), Labels)
 
 
 def _data(path: Path, language: Language, seen: tuple[Path, ...] = ()) -> tuple[LoadedFile, Any]:

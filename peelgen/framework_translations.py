@@ -21,7 +21,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, format_path
+from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, format_path, suggest
 from peelgen.load import LoadedFile
 
 # Keys whose values are data, not text: a translation may repeat them but never change them.
@@ -46,8 +46,9 @@ _FOOTNOTE_REF = re.compile(r"\[\^([^\]]+)\]")
 class _Merge:
     """One overlay laid over one framework file's data, collecting located errors."""
 
-    def __init__(self, overlay: LoadedFile, placeholders: set[str]) -> None:
+    def __init__(self, overlay: LoadedFile, placeholders: set[str], labels: type[BaseModel] | None) -> None:
         self.overlay = overlay
+        self.labels = labels  # the model of a `labels:` block, to check the overlay's own
         self.placeholders = placeholders  # every {name} the framework file's text uses
         self.errors: list[Diagnostic] = []
 
@@ -92,22 +93,34 @@ class _Merge:
             self.error(at, f"{format_path(shown) or 'the file'} must be a mapping, as in the framework")
             return base
         for key in own:
-            if key not in base and key not in REPLACED_KEYS:
+            if key not in base and not (key in REPLACED_KEYS and not at):
                 self.error((*at, key), f"a translation cannot add '{format_path((*shown, key))}': "
                                        "the framework has no such key",
                            hint="a translation holds the framework's text keys only")
         merged = {}
         for key, value in base.items():
-            if key in REPLACED_KEYS:
+            if key in REPLACED_KEYS and not at:
                 continue
             if key in own:
                 merged[key] = self.value(value, own[key], (*at, key), (*shown, key))
             else:
                 self.missing(value, at, (*shown, key))
                 merged[key] = value
-        if isinstance(own.get("labels"), dict):
-            merged["labels"] = own["labels"]
+        if "labels" in own and not at:
+            merged["labels"] = self.own_labels(own["labels"])
         return merged
+
+    def own_labels(self, labels: Any) -> Any:
+        """The overlay's labels, which replace the framework's: known keys only."""
+        if not isinstance(labels, dict):
+            self.error(("labels",), "labels must be a mapping of label names to text")
+            return {}
+        known = list(self.labels.model_fields) if self.labels is not None else list(labels)
+        for key in labels:
+            if key not in known:
+                self.error(("labels", key), f"unknown label '{key}'",
+                           hint=suggest(str(key), known) or "labels are listed in peelgen/languages/en-GB.yaml")
+        return labels
 
     def sequence(self, base: list[Any], own: Any, at: DocPath, shown: DocPath) -> Any:
         if not base or not all(isinstance(item, dict) for item in base):
@@ -214,13 +227,13 @@ def _strings(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else []
 
 
-def translate(base: dict[str, Any], overlay: LoadedFile) -> dict[str, Any]:
+def translate(base: dict[str, Any], overlay: LoadedFile, labels: type[BaseModel] | None = None) -> dict[str, Any]:
     """``base`` (one framework file's data) with the overlay's text in place of its own.
 
     Raises :class:`BuildFailed` with every problem in the overlay, located in it.
     """
     placeholders = {name for text in _strings(base) for name in _PLACEHOLDER.findall(text)}
-    merge = _Merge(overlay, placeholders | _FILLED_EVERYWHERE)
+    merge = _Merge(overlay, placeholders | _FILLED_EVERYWHERE, labels)
     merged = merge.value(base, overlay.data, (), ())
     if merge.errors:
         raise BuildFailed(merge.errors)

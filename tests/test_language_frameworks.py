@@ -190,7 +190,8 @@ def test_overlay_text_sections_match_by_position(framework_folder: Path) -> None
     data["id"] = "trial"
     (framework_folder / "trial.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     shutil.copy(builtin / "cy" / "peel-2016-effectiveness.yaml", framework_folder / "cy" / "trial.yaml")
-    assert load_framework("trial", "cy").chapters[0].sections[0].heading != data["chapters"][0]["sections"][0]["heading"]
+    english_heading = data["chapters"][0]["sections"][0]["heading"]
+    assert load_framework("trial", "cy").chapters[0].sections[0].heading != english_heading
     _edit_overlay(framework_folder, lambda d: d["chapters"][0]["sections"].append(
         {"heading": "Ychwanegol", "body": "Testun"}))
     (message,) = _errors(framework_folder)
@@ -241,3 +242,9 @@ def test_frameworks_command_shows_welsh_words_and_languages(cli) -> None:
     assert "  languages:   en-GB, cy" in listing.out.splitlines()
     unknown = cli("frameworks", "show", "peel-2023-25", "--language", "cyy")
     assert unknown.code == 2 and "no catalogue for language 'cyy' (did you mean 'cy'?)" in unknown.err
+
+
+def test_overlay_labels_are_checked_where_they_are(framework_folder: Path) -> None:
+    _edit_overlay(framework_folder, lambda d: d["labels"].update(judgement="Ein dyfarniadau"))
+    (message,) = _errors(framework_folder)
+    assert message == "unknown label 'judgement'"
