@@ -71,7 +71,7 @@ class _Merge:
         return base
 
     def text(self, base: str, own: Any, at: DocPath, shown: DocPath) -> Any:
-        if not isinstance(own, str) or not own.strip():
+        if not isinstance(own, str) or (base.strip() and not own.strip()):
             self.error(at, f"{format_path(shown)} must be text (the translation of {base!r})")
             return base
         # A translation may word a sentence differently (a lead on {grade_label} rather
@@ -179,18 +179,21 @@ def _names(names: set[str], brackets: str) -> str:
     return ", ".join(f"{opening}{name}{closing}" for name in sorted(names)) or "none"
 
 
+def _children(value: Any) -> list[tuple[str | int, Any]]:
+    """A mapping's or a list's entries, each named as paths name it (a list entry by its id)."""
+    if isinstance(value, dict):
+        return [(key, item) for key, item in value.items() if key not in REPLACED_KEYS]
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        keyed = all("id" in item for item in value)
+        return [(item["id"] if keyed else index, item) for index, item in enumerate(value)]
+    return []  # a plain value, or a list of plain values (data such as aliases)
+
+
 def _texts(value: Any, shown: DocPath) -> list[DocPath]:
     """The paths of every text in ``value`` (ids, colours and other data left out)."""
-    if isinstance(value, dict):
-        return [path for key, item in value.items() if key not in REPLACED_KEYS
-                for path in _texts(item, (*shown, key))]
-    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
-        keyed = all("id" in item for item in value)
-        return [path for index, item in enumerate(value)
-                for path in _texts(item, (*shown, item["id"] if keyed else index))]
-    if isinstance(value, str) and (not shown or shown[-1] not in DATA_KEYS):
-        return [shown]
-    return []
+    if isinstance(value, str):
+        return [shown] if not shown or shown[-1] not in DATA_KEYS else []
+    return [path for name, item in _children(value) for path in _texts(item, (*shown, name))]
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

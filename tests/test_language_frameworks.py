@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -15,6 +16,7 @@ from peelgen.diagnostics import BuildFailed
 from peelgen.framework import Labels, load_framework
 from peelgen.framework_translations import DATA_KEYS
 from peelgen.language import PLURAL_CATEGORIES, load_language
+from tests.conftest import EXAMPLES, ROOT
 
 TRANSLATED = ["peel-2016-effectiveness", "peel-2018-19-ipa", "peel-2023-25", "pcp-performance",
               "peel-2023-25-self-assessment", "peel-2017-national"]
@@ -248,3 +250,35 @@ def test_overlay_labels_are_checked_where_they_are(framework_folder: Path) -> No
     _edit_overlay(framework_folder, lambda d: d["labels"].update(judgement="Ein dyfarniadau"))
     (message,) = _errors(framework_folder)
     assert message == "unknown label 'judgement'"
+
+
+# -- a whole report ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("example", sorted(p.parent.name for p in EXAMPLES))
+def test_every_example_builds_in_welsh(example: str, tmp_path: Path) -> None:
+    """Each example (English findings) built with meta.language: cy: the page is Welsh,
+    and its framework's words are the Welsh ones."""
+    from peelgen.build import compile_report, render_outputs
+
+    folder = tmp_path / example
+    shutil.copytree(ROOT / "examples" / example, folder)
+    report = folder / "report.yaml"
+    text = report.read_text(encoding="utf-8")
+    text = re.sub(r"^  language: .*$", "", text, flags=re.M)
+    report.write_text(re.sub(r"^meta:\n", "meta:\n  language: cy\n", text, count=1, flags=re.M), encoding="utf-8")
+    compiled = compile_report(report)
+    outputs = render_outputs(compiled, ("html",))
+    page = next(data for name, data in outputs.items() if name.endswith(".html")).decode("utf-8")
+    data = yaml.safe_load(text)
+    welsh, english = load_framework(data["framework"], "cy"), load_framework(data["framework"])
+    assert '<html lang="cy"' in page
+    if "title" not in data["meta"] and "masthead" not in data:  # a report's own title wins
+        assert html.escape(welsh.report_title) in page
+        assert html.escape(english.report_title) not in page
+    headings = [heading for chapter in welsh.chapters
+                for heading in (chapter.heading, *(part.heading for part in chapter.parts))
+                if heading and "{" not in heading]
+    assert headings
+    assert [heading for heading in headings if html.escape(heading, quote=False) not in page] == []
+    assert f">{english.labels.contents}<" not in page
