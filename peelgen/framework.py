@@ -380,22 +380,22 @@ def merge_data(base: Any, own: Any) -> Any:
     return own
 
 
-def overlay_file(framework_id: str, tag: str) -> Path | None:
-    """The translation of a framework into language ``tag``: ``<folder>/<tag>/<id>.yaml``,
-    the first folder on the search path winning."""
-    return next((path for folder in search_dirs() if (path := folder / tag / f"{framework_id}.yaml").is_file()),
-                None)
+def overlay_file(framework_file: Path, tag: str) -> Path:
+    """Where the translation of a framework file into language ``tag`` lives:
+    ``<tag>/<id>.yaml`` beside it. (Only there: a translation belongs to the file it
+    translates, so a changed copy of a framework elsewhere never takes on a translation
+    of the original.)"""
+    return framework_file.parent / tag / framework_file.name
 
 
 def languages_of(framework_id: str) -> list[str]:
-    """The languages a framework can be loaded in: its own, then those it has overlays for."""
+    """The languages a framework can be loaded in: its own, then those it has translations into."""
     path = available().get(framework_id)
     if path is None:
         return []
     data = load_yaml(path).data
     own = data.get("source_language", DEFAULT_LANGUAGE) if isinstance(data, dict) else DEFAULT_LANGUAGE
-    tags = {folder.name for root in search_dirs() if root.is_dir() for folder in root.iterdir()
-            if (folder / f"{framework_id}.yaml").is_file()}
+    tags = {folder.name for folder in path.parent.iterdir() if overlay_file(path, folder.name).is_file()}
     return [own, *sorted(tags - {own})]
 
 
@@ -405,8 +405,8 @@ def _translated(loaded: LoadedFile, language: Language) -> Any:
     source = data.get("source_language", DEFAULT_LANGUAGE) if isinstance(data, dict) else DEFAULT_LANGUAGE
     if not isinstance(data, dict) or source == language.tag:
         return data
-    overlay = overlay_file(loaded.path.stem, language.tag)
-    if overlay is None:
+    overlay = overlay_file(loaded.path, language.tag)
+    if not overlay.is_file():
         name, tag = language.info.english_name, language.tag
         raise BuildFailed([Diagnostic(
             display_name(loaded.path),
@@ -445,7 +445,7 @@ def _with_language(data: Any, language: Language) -> Any:
 
 
 def _stamp(path: Path, tag: str) -> tuple[tuple[str, int], ...]:
-    """What a cached copy depends on: the framework files and the language's overlays."""
+    """What a cached copy depends on: the framework files and their translations."""
     files = [path, *(p for folder in search_dirs() for p in sorted((folder / tag).glob("*.yaml")))]
     return tuple((str(p), p.stat().st_mtime_ns) for p in files)
 

@@ -282,3 +282,15 @@ def test_every_example_builds_in_welsh(example: str, tmp_path: Path) -> None:
     assert headings
     assert [heading for heading in headings if html.escape(heading, quote=False) not in page] == []
     assert f">{english.labels.contents}<" not in page
+
+
+def test_a_translation_belongs_to_the_file_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed copy of a built-in framework on the search path does not take on the
+    built-in framework's translation (it translates other text)."""
+    builtin = Path(frameworks.__file__).with_name("frameworks")
+    shutil.copy(builtin / "peel-2023-25.yaml", tmp_path / "peel-2023-25.yaml")
+    monkeypatch.setenv("PEELGEN_FRAMEWORKS_PATH", str(tmp_path))
+    with pytest.raises(BuildFailed) as failure:
+        load_framework("peel-2023-25", "cy")
+    assert "has no Welsh (cy) translation" in failure.value.diagnostics[0].message
+    assert frameworks.languages_of("peel-2023-25") == ["en-GB"]
