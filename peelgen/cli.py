@@ -275,10 +275,14 @@ def diff(old: Path, new: Path, fmt: str, html_out: Path | None) -> None:
     sys.exit(1 if changed else 0)
 
 
-def _known_language(ctx: click.Context, param: click.Parameter, tag: str) -> str:
+def _known_language(ctx: click.Context, param: click.Parameter, tag: str | None) -> str:
+    """The --language tag, checked; not given to 'frameworks show', the one given to 'frameworks'."""
     from peelgen import language as languages
     from peelgen.diagnostics import suggest
 
+    if tag is None:
+        tag = ctx.parent.params.get("language") if ctx.parent is not None else None
+        return tag or languages.DEFAULT_LANGUAGE
     known = list(languages.available())
     if tag not in known:
         hint = suggest(tag, known) or f"languages: {', '.join(known)}"
@@ -287,8 +291,8 @@ def _known_language(ctx: click.Context, param: click.Parameter, tag: str) -> str
 
 
 _LANGUAGE_OPTION = click.option(
-    "--language", "language", default="en-GB", show_default=True, metavar="TAG", callback=_known_language,
-    help="Show the framework's words in this language (docs/languages.md).")
+    "--language", "language", default=None, metavar="TAG", callback=_known_language,
+    help="Show the framework's words in this language (default en-GB; docs/languages.md).")
 
 
 @cli.group(invoke_without_command=True)

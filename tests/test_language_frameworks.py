@@ -242,6 +242,9 @@ def test_frameworks_command_shows_welsh_words_and_languages(cli) -> None:
     listing = cli("frameworks")
     assert listing.code == 0, listing.err
     assert "  languages:   en-GB, cy" in listing.out.splitlines()
+    before = cli("frameworks", "--language", "cy", "show", "peel-2023-25")  # the group's option counts too
+    assert before.code == 0 and before.out == run.out
+    assert "  - requires-improvement: Requires improvement" in cli("frameworks", "show", "peel-2023-25").out
     unknown = cli("frameworks", "show", "peel-2023-25", "--language", "cyy")
     assert unknown.code == 2 and "no catalogue for language 'cyy' (did you mean 'cy'?)" in unknown.err
 
