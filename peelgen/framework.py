@@ -15,9 +15,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from peelgen.diagnostics import BuildFailed, Diagnostic, suggest
+from peelgen.diagnostics import BuildFailed, Diagnostic, display_name, suggest
+from peelgen.framework_translations import translate, with_text_defaults
 from peelgen.language import DEFAULT_LANGUAGE, Language, ListWords, UnitWords, load_language
-from peelgen.load import load_yaml
+from peelgen.load import LoadedFile, load_yaml
 
 BUILTIN_DIR = Path(__file__).with_name("frameworks")
 
@@ -348,6 +349,9 @@ class Framework(_Frozen):
     cover: bool = Field(True, description="False: no cover page; page 1 has a masthead and page numbers.")
     question_grades: bool = Field(True, description="False: the report's questions carry no grades (national).")
     grades: GradeScale
+    source_language: str = Field(DEFAULT_LANGUAGE, description=(
+        "The language the framework file is written in; its text in other languages comes "
+        "from overlays, frameworks/<tag>/<id>.yaml (docs/languages.md)."))
     language: str = Field(DEFAULT_LANGUAGE, description="Set by the loader: the language of this copy's words.")
     labels: Labels = Field(description="Words of the report's language (its catalogue), with this framework's own.")
     grade_change: GradeChange | None = None
@@ -435,10 +439,49 @@ def merge_data(base: Any, own: Any) -> Any:
     return own
 
 
-def _data(path: Path, seen: tuple[Path, ...] = ()) -> tuple[Any, Any]:
-    """A framework file's data, with the file it ``extends`` (by id) merged under it."""
-    loaded = load_yaml(path)
+def overlay_file(framework_file: Path, tag: str) -> Path:
+    """Where the translation of a framework file into language ``tag`` lives:
+    ``<tag>/<id>.yaml`` beside it. (Only there: a translation belongs to the file it
+    translates, so a changed copy of a framework elsewhere never takes on a translation
+    of the original.)"""
+    return framework_file.parent / tag / framework_file.name
+
+
+def languages_of(framework_id: str) -> list[str]:
+    """The languages a framework can be loaded in: its own, then those it has translations into."""
+    path = available().get(framework_id)
+    if path is None:
+        return []
+    data = load_yaml(path).data
+    own = data.get("source_language", DEFAULT_LANGUAGE) if isinstance(data, dict) else DEFAULT_LANGUAGE
+    tags = {folder.name for folder in path.parent.iterdir() if overlay_file(path, folder.name).is_file()}
+    return [own, *sorted(tags - {own})]
+
+
+def _translated(loaded: LoadedFile, language: Language) -> Any:
+    """A framework file's own data in ``language``, from its overlay if the file is in another."""
     data = loaded.data
+    source = data.get("source_language", DEFAULT_LANGUAGE) if isinstance(data, dict) else DEFAULT_LANGUAGE
+    if not isinstance(data, dict) or source == language.tag:
+        return data
+    overlay = overlay_file(loaded.path, language.tag)
+    if not overlay.is_file():
+        name, tag = language.info.english_name, language.tag
+        raise BuildFailed([Diagnostic(
+            display_name(loaded.path),
+            f"framework {loaded.path.stem} has no {name} ({tag}) translation: "
+            f"add frameworks/{tag}/{loaded.path.stem}.yaml (docs/languages.md)",
+            hint=f"or build the report in its own language: meta.language: {source}")])
+    # Defaults are filled in once, in the file that extends nothing (a child would otherwise
+    # put a default over its parent's own text).
+    base = data if "extends" in data else with_text_defaults(data, Framework)
+    return translate(base, load_yaml(overlay), Labels)
+
+
+def _data(path: Path, language: Language, seen: tuple[Path, ...] = ()) -> tuple[LoadedFile, Any]:
+    """A framework file's data in ``language``, with the file it ``extends`` (by id) merged under it."""
+    loaded = load_yaml(path)
+    data = _translated(loaded, language)
     parent_id = data.get("extends") if isinstance(data, dict) else None
     if not isinstance(parent_id, str):
         return loaded, data
@@ -446,7 +489,7 @@ def _data(path: Path, seen: tuple[Path, ...] = ()) -> tuple[Any, Any]:
     if parent is None or parent in seen or parent == path:
         raise BuildFailed([loaded.source.diagnostic(("extends",), f"cannot extend '{parent_id}'",
                                                     hint=suggest(parent_id, list(available())))])
-    _, base = _data(parent, (*seen, path))
+    _, base = _data(parent, language, (*seen, path))
     own = {key: value for key, value in data.items() if key != "extends"}
     return loaded, merge_data(base, own)
 
@@ -460,9 +503,15 @@ def _with_language(data: Any, language: Language) -> Any:
     return {**data, "language": language.tag, "labels": labels}
 
 
+def _stamp(path: Path, tag: str) -> tuple[tuple[str, int], ...]:
+    """What a cached copy depends on: the framework files and their translations."""
+    files = [path, *(p for folder in search_dirs() for p in sorted((folder / tag).glob("*.yaml")))]
+    return tuple((str(p), p.stat().st_mtime_ns) for p in files)
+
+
 @functools.lru_cache(maxsize=32)
-def _load_file(path: Path, mtime_ns: int, language: Language) -> Framework:
-    loaded, data = _data(path)
+def _load_file(path: Path, stamp: tuple[tuple[str, int], ...], language: Language) -> Framework:
+    loaded, data = _data(path, language)
     data = _with_language(data, language)
     try:
         framework = Framework.model_validate(data)
@@ -486,4 +535,5 @@ def load_framework(framework_id: str, language: str = DEFAULT_LANGUAGE) -> Frame
             "<framework>", f"unknown framework '{framework_id}'",
             hint=suggest(framework_id, list(files)) or f"installed: {', '.join(files) or 'none'}",
         )])
-    return _load_file(path, path.stat().st_mtime_ns, load_language(language))
+    words = load_language(language)
+    return _load_file(path, _stamp(path, words.tag), words)

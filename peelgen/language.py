@@ -47,7 +47,10 @@ class LanguageInfo(BaseModel):
     hyphenate: bool = Field(description="Hyphenate in print (needs a pyphen dictionary for the language).")
     date_format: str = Field(description="CLDR pattern of a full date, e.g. 'd MMMM y'.")
     month_year_format: str = Field(description="CLDR pattern of a month and year, e.g. 'MMMM y'.")
-    ordinals: dict[str, str] = Field(description="By CLDR ordinal category: a pattern with {n}, e.g. '{n}st'.")
+    ordinals: dict[str, str] = Field(description=(
+        "By CLDR ordinal category: a pattern with {n}, e.g. '{n}st'; a key that is a number "
+        "(e.g. '12') is an exception for that number, for languages whose suffixes CLDR's "
+        "categories do not capture (Welsh 12fed, 13eg)."))
     review_note: str | None = Field(None, description="For translators: who should check this catalogue.")
 
 
@@ -119,9 +122,9 @@ class Language:
         return self.locale.plural_form(abs(count))
 
     def ordinal(self, n: int) -> str:
-        """1 -> '1st' (en-GB), '1af' (cy)."""
+        """1 -> '1st' (en-GB), '1af' (cy); a number the catalogue lists itself comes first."""
         forms = self.info.ordinals
-        return (forms.get(self.locale.ordinal_form(n)) or forms["other"]).format(n=n)
+        return (forms.get(str(n)) or forms.get(self.locale.ordinal_form(n)) or forms["other"]).format(n=n)
 
     @functools.cached_property
     def number_symbols(self) -> tuple[str, str]:

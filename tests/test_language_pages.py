@@ -39,17 +39,7 @@ OPEN, CLOSE = "⟦", "⟧"
 # of taking it from the catalogue: issue #14's "derived" part, on branch s3-derived. Each
 # pattern is cut out of the page's text before the check. The lead empties this list once
 # that work is merged: test_pending_list_is_current fails for a pattern nothing matches.
-PYTHON_DERIVED_PENDING: list[str] = [
-    r"(?<=\d) percent\b",  # formatting.py: the unit word after a percentage
-    r"(?<=\d)(?:st|nd|rd|th)\b",  # resolve.py _ordinal in chart descriptions ("21st")
-    r"\bRate per\b",  # formatting.unit_label: "Rate per 1,000 population"
-    r"^Number$",  # formatting.unit_label: a count's axis label
-    r"^Illustrative data$",  # render_charts.py: the note drawn on an illustrative chart
-    r"^One standard deviation either side of the mean$",  # charts/kinds.py BAND_LABEL
-    r"^Mean(?= \()",  # charts/kinds.py: control chart legend
-    r"^Control limits(?= \()",  # charts/kinds.py: control chart legend
-    r"^Outside the limits$",  # charts/kinds.py: control chart legend
-]
+PYTHON_DERIVED_PENDING: list[str] = []
 
 _PLACEHOLDER = re.compile(r"(\{[^{}]*\})")
 _BRACKETED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
