@@ -6,7 +6,11 @@ A build's **key** is a SHA-256 over everything that can change its outputs:
   content; symbolic links by their target). peelgen's path policy (:mod:`peelgen.folder`)
   lets a report read nothing outside those folders, so hashing them whole covers the YAML,
   every data file, image, template and stylesheet it names, without parsing anything;
-- the framework files on ``PEELGEN_FRAMEWORKS_PATH``;
+  and the other-language edition (``meta.translation``), which must be in the same folder:
+  a change to its grades makes this edition's key change too, so a pair that no longer
+  agrees is validated again, never found "up to date";
+- the framework files on ``PEELGEN_FRAMEWORKS_PATH`` and the language catalogues on
+  ``PEELGEN_LANGUAGES_PATH``;
 - peelgen itself: its version and a hash of its code, templates, styles, fonts and
   frameworks (so an edited checkout is never trusted either);
 - the versions of Python, of the libraries that shape the output (WeasyPrint, pydyf,
@@ -207,15 +211,17 @@ def _environment() -> dict[str, str]:
 
 
 def _frameworks(budget: _Budget) -> list[tuple[str, str]]:
-    """The framework files on ``PEELGEN_FRAMEWORKS_PATH`` (the built-in ones are part of
-    the code digest). Read as :func:`peelgen.framework.search_dirs` does, without importing
-    it (and so pydantic) on the way to finding a report up to date."""
+    """The framework files on ``PEELGEN_FRAMEWORKS_PATH`` (with their translations in
+    language subfolders) and the catalogues on ``PEELGEN_LANGUAGES_PATH`` (the built-in ones
+    are part of the code digest). Read as :func:`peelgen.framework.search_dirs` does,
+    without importing it (and so pydantic) on the way to finding a report up to date."""
     found = []
-    for entry in os.environ.get("PEELGEN_FRAMEWORKS_PATH", "").split(os.pathsep):
+    for entry in (*os.environ.get("PEELGEN_FRAMEWORKS_PATH", "").split(os.pathsep),
+                  *os.environ.get("PEELGEN_LANGUAGES_PATH", "").split(os.pathsep)):
         if not entry:
             continue
         with contextlib.suppress(OSError):
-            for path in sorted(Path(entry).glob("*.yaml")):
+            for path in sorted([*Path(entry).glob("*.yaml"), *Path(entry).glob("*/*.yaml")]):
                 budget.spend(path.stat().st_size)
                 found.append((str(path.resolve()), _file_digest(str(path))))
     return found

@@ -274,6 +274,16 @@ class FootnoteView:
     body: Fragment
 
 
+@dataclass(frozen=True, slots=True)
+class EditionLink:
+    """The report's other-language edition (meta.translation), linked from the cover and page."""
+
+    slug: str  # its output file name, without the extension
+    lang: str  # its language tag: the link's hreflang
+    text: str  # the link's words, in this edition's language
+    file: str  # its YAML file
+
+
 @dataclass(slots=True)
 class Document:
     framework_id: str
@@ -312,6 +322,7 @@ class Document:
     lang: str = "en-GB"
     draft: bool = False  # watermark every PDF page and put a banner on the web page
     data_files: list[str] = field(default_factory=list)  # build --format data: linked from the web page
+    edition: EditionLink | None = None  # the other-language edition, if the report names one
 
     @property
     def contents(self) -> list[tuple[Heading, list[Heading]]]:

@@ -189,6 +189,11 @@ class Labels(_Frozen):
     charts: ChartWords
     and_word: str = Field(description="Joins the last two names of a list.")
     published: str = Field(description="Before the publication date on the cover.")
+    # Editions
+    edition_link: dict[str, str] = Field(description=(
+        "The link to the report's other-language edition (meta.translation), by that edition's "
+        "language tag: a whole phrase in this catalogue's language naming the other language, "
+        "e.g. cy: Read the Welsh version."))
 
 
 class GradeChange(_Frozen):
