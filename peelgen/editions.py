@@ -169,7 +169,7 @@ def compare(loaded: LoadedFile, partner: Partner | None, validate_alone: Callabl
     comparison = _Comparison(loaded, there, label, _csv_reader(partner.folder), grade_ids, problems)
     _pairing(comparison, here_language, there_language)
     _walk(comparison, loaded.data, there.data, ())
-    if other is None or framework is None:
+    if other is None or framework is None or here_language == there_language:
         return None, comparison.problems
     link = _link(comparison, framework, other, there_language)
     return link, comparison.problems
@@ -255,15 +255,25 @@ def _mappings(comparison: _Comparison, here: dict[str, Any], there: dict[str, An
     for key, value in here.items():
         if key in there:
             _walk(comparison, value, there[key], (*path, key))
-        elif id_keyed or _weighs(value, (*path, key)):
-            comparison.error("edition.id" if id_keyed else "edition.count", (*path, key),
-                             f"{_name(comparison.here.data, (*path, key))} is here but not in "
-                             f"{comparison.partner_name}", hint="both editions have the same items")
+        else:
+            _one_sided(comparison, (*path, key), value, here_only=True, id_keyed=id_keyed)
     for key, value in there.items():
-        if key not in here and (id_keyed or _weighs(value, (*path, key))):
-            comparison.error("edition.id" if id_keyed else "edition.count", path,
-                             f"'{key}' is in {comparison.partner_name} but not here",
-                             hint="both editions have the same items")
+        if key not in here:
+            _one_sided(comparison, (*path, key), value, here_only=False, id_keyed=id_keyed)
+
+
+def _one_sided(comparison: _Comparison, path: DocPath, value: Any, *, here_only: bool, id_keyed: bool) -> None:
+    """A key one edition has and the other has not."""
+    if not id_keyed and not isinstance(value, dict | list):
+        # "… is 'OFFICIAL' here but missing in …"
+        _leaf(comparison, *((value, None) if here_only else (None, value)), path)
+    elif id_keyed or _weighs(value, path):
+        rule = "edition.id" if id_keyed else "edition.count"
+        if here_only:
+            message = f"{_name(comparison.here.data, path)} is here but not in {comparison.partner_name}"
+        else:  # located at the mapping that lacks it
+            message, path = f"'{path[-1]}' is in {comparison.partner_name} but not here", path[:-1]
+        comparison.error(rule, path, message, hint="both editions have the same items")
 
 
 def _ids(items: list[Any]) -> list[Any] | None:
