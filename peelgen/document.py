@@ -281,7 +281,6 @@ class EditionLink:
     slug: str  # its output file name, without the extension
     lang: str  # its language tag: the link's hreflang
     text: str  # the link's words, in this edition's language
-    file: str  # its YAML file
 
 
 @dataclass(slots=True)

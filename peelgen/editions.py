@@ -34,7 +34,7 @@ from peelgen.folder import Folder
 from peelgen.formatting import slugify
 from peelgen.language import DEFAULT_LANGUAGE
 from peelgen.load import LoadedFile, load_yaml
-from peelgen.load_csv import CellProblem, read_csv, read_number
+from peelgen.load_csv import CellProblem, CsvText, read_csv, read_number
 from peelgen.load_tables import expand_csv_sources
 from peelgen.rules import RULES
 
@@ -118,15 +118,15 @@ def _broken(loaded: LoadedFile, name: str, count: int | None = None) -> Diagnost
                   f"the other edition, {name}, has {errors} of its own", hint=f"run: peelgen validate {name}")
 
 
-def _csv_reader(folder: Folder) -> Callable[[str], list[list[str]] | None]:
+def _csv_reader(folder: Folder) -> Callable[[str], CsvText | None]:
     """Reads a CSV file of the folder for comparison; None if it cannot be (its own
     validation says why)."""
-    def read(name: str) -> list[list[str]] | None:
+    def read(name: str) -> CsvText | None:
         try:
             parsed, problems = read_csv(folder.locate(name, suffixes=(".csv",)))
         except FileRefused:
             return None
-        return parsed.rows if parsed is not None and not problems else None
+        return parsed if parsed is not None and not problems and parsed.rows else None
     return read
 
 
@@ -139,7 +139,7 @@ class _Comparison:
     here: LoadedFile
     there: LoadedFile
     partner_name: str  # "report.yaml (the English edition)"
-    read_csv: Callable[[str], list[list[str]] | None]
+    read_csv: Callable[[str], CsvText | None]
     grade_ids: frozenset[str]
     problems: list[Diagnostic] = dataclasses.field(default_factory=list)
 
@@ -229,7 +229,7 @@ def _link(comparison: _Comparison, framework: Framework, other: ValidatedReport,
         return None
     meta, fw = other.report.meta, other.framework
     slug = meta.slug or default_slug(meta.force_short or meta.force, fw.programme_year, fw.language)
-    return EditionLink(slug=slug, lang=fw.language, text=words, file=comparison.there.path.name)
+    return EditionLink(slug=slug, lang=fw.language, text=words)
 
 
 # -- the values, side by side -------------------------------------------------------
@@ -397,30 +397,32 @@ def _name(data: Any, path: DocPath) -> str:
 
 
 def _csv_files(comparison: _Comparison, here: str, there: str, path: DocPath) -> None:
-    """Two editions naming different CSV files for the same data: the numbers (and
-    grades) in them must be the same; the words (headings, row names) may differ."""
+    """Two editions naming different CSV files for the same data: the numbers and grades
+    in them must be the same; the words (headings, names of rows) may differ."""
     mine, theirs = comparison.read_csv(here), comparison.read_csv(there)
     if mine is None or theirs is None:
         return  # unreadable: its own validation says why
-    for row, column, problem in _csv_differences(mine, theirs, comparison.grade_ids):
-        comparison.error("edition.value", path, f"{here} differs from {there} in {comparison.partner_name}: "
-                         f"{problem} (row {row}, column {column}): {_JUDGMENT}",
+    for index, column, problem, rule in _csv_differences(mine.rows, theirs.rows, comparison.grade_ids):
+        line = mine.lines[min(index, len(mine.lines) - 1)]
+        comparison.error(rule, path, f"{here} differs from {there} in {comparison.partner_name}: "
+                         f"{problem} (line {line}, column {column} of {here}): {_JUDGMENT}",
                          hint="both editions' data files hold the same values")
-        return  # one message per file pair
+        return  # one message per pair of files: the first difference
 
 
 def _csv_differences(mine: list[list[str]], theirs: list[list[str]],
-                     grade_ids: frozenset[str]) -> Iterator[tuple[int, int, str]]:
+                     grade_ids: frozenset[str]) -> Iterator[tuple[int, int, str, str]]:
+    """(row index, column, what differs, rule) for each difference; headings are free."""
     if len(mine) != len(theirs):
-        yield len(min(mine, theirs, key=len)) + 1, 1, f"{len(mine) - 1} rows against {len(theirs) - 1}"
+        yield min(len(mine), len(theirs)), 1, f"{len(mine) - 1} rows against {len(theirs) - 1}", "edition.count"
         return
-    for row, (a, b) in enumerate(zip(mine[1:], theirs[1:], strict=True), start=2):
+    for index, (a, b) in enumerate(zip(mine, theirs, strict=True)):
+        if not index:
+            continue  # the headings
         if len(a) != len(b):
-            yield row, 1, f"{len(a)} cells against {len(b)}"
-            return
-        for column, (x, y) in enumerate(zip(a, b, strict=True), start=1):
+            yield index, 1, f"{len(a)} cells against {len(b)}", "edition.count"
+        for column, (x, y) in enumerate(zip(a, b, strict=False), start=1):
             if (x.strip() in grade_ids or y.strip() in grade_ids) and x.strip() != y.strip():
-                yield row, column, f"'{x}' against '{y}'"
-            elif column > 1 and (_number(x) is not None or _number(y) is not None) and \
-                    not _same("value", x, y):
-                yield row, column, f"{x or 'empty'} against {y or 'empty'}"
+                yield index, column, f"'{x}' against '{y}'", "edition.grade"
+            elif column > 1 and (_number(x) is not None or _number(y) is not None) and not _same("value", x, y):
+                yield index, column, f"{x or 'empty'} against {y or 'empty'}", "edition.value"

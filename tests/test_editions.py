@@ -126,7 +126,8 @@ def test_a_data_file_with_a_different_number_is_an_error(cli, pair: Path):
     line = line_of(welsh, "file: data/emergency-calls-by-force.cy.csv")
     assert len(errors) == 1 and errors[0].startswith(f"pair/report.cy.yaml:{line}:")
     assert "data/emergency-calls-by-force.cy.csv differs from data/emergency-calls-by-force.csv" in errors[0]
-    assert "83.7 against 83.6 (row 2, column 2)" in errors[0] and errors[0].endswith("[edition.value]")
+    assert "83.7 against 83.6 (line 3, column 2 of data/emergency-calls-by-force.cy.csv)" in errors[0]
+    assert errors[0].endswith("[edition.value]")
     # The same numbers under translated headings and names: allowed.
     translated = text.replace("force,value", "heddlu,gwerth").replace("Avon and Somerset Constabulary,",
                                                                        "Heddlu Avon a Gwlad yr Haf,")
@@ -320,3 +321,33 @@ def test_a_recommendation_or_area_for_improvement_count_must_agree(cli, write, w
     assert len(errors) == 1 and errors[0].endswith("[edition.count]")
     assert "questions[0].areas_for_improvement: areas_for_improvement of 'preventing' has 2 items here but 1 in " \
         "report.yaml (the English edition)" in errors[0]
+
+
+def test_national_grades_in_a_translated_data_file_must_agree(cli, tmp_path: Path, welsh_catalogue: Path):
+    folder = tmp_path / "national"
+    shutil.copytree(ROOT / "examples" / "national-2017", folder)
+    english = (folder / "report.yaml").read_text(encoding="utf-8")
+    grades = (folder / "data" / "force-grades.csv").read_text(encoding="utf-8")
+    first = "Avon and Somerset Constabulary,Avon & Somerset,prevention,good,good,good,yes"
+    assert first in grades
+    (folder / "data" / "force-grades.cy.csv").write_text(grades.replace(
+        first, "Heddlu Avon a Gwlad yr Haf,Avon a Gwlad yr Haf,prevention,good,good,outstanding,yes"))
+    (folder / "report.yaml").write_text(english.replace("  slug: national-2017\n",
+                                                        "  slug: national-2017\n  translation: report.cy.yaml\n"))
+    welsh = english.replace("  slug: national-2017\n", "  slug: national-2017-cy\n  language: cy\n"
+                            "  translation: report.yaml\n").replace("force_grades: data/force-grades.csv",
+                                                                     "force_grades: data/force-grades.cy.csv")
+    (folder / "report.cy.yaml").write_text(welsh)
+    errors = [e for e in _errors(cli, folder / "report.cy.yaml") if "[edition." in e]
+    assert len(errors) == 1 and errors[0].endswith("[edition.grade]"), errors
+    assert "'outstanding' against 'good' (line 3, column 6 of data/force-grades.cy.csv)" in errors[0]
+
+
+def test_serve_watches_the_other_edition(pair: Path):
+    from peelgen.commands.serve import Watched
+    from peelgen.load import load_yaml
+    from peelgen.validate import validate
+
+    report = pair / "report.yaml"
+    watched = Watched.of(report, validate(load_yaml(report)), ())
+    assert pair / "report.cy.yaml" in watched.inputs
