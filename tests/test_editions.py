@@ -351,3 +351,18 @@ def test_serve_watches_the_other_edition(pair: Path):
     report = pair / "report.yaml"
     watched = Watched.of(report, validate(load_yaml(report)), ())
     assert pair / "report.cy.yaml" in watched.inputs
+
+
+def test_cache_key_covers_the_other_edition_and_language_catalogues(pair: Path, welsh_catalogue: Path):
+    from peelgen.cache import BuildInputs, build_key
+
+    inputs = BuildInputs(("html",))
+    before = build_key(pair / "report.yaml", inputs)
+    assert before is not None and build_key(pair / "report.yaml", inputs) == before
+    _regrade(pair / "report.cy.yaml", "good")
+    changed = build_key(pair / "report.yaml", inputs)
+    assert changed != before
+    catalogue = welsh_catalogue / "cy.yaml"
+    catalogue.write_text(catalogue.read_text(encoding="utf-8").replace("Darllenwch y fersiwn Saesneg",
+                                                                      "Darllenwch y fersiwn Saesneg yma"))
+    assert build_key(pair / "report.yaml", inputs) != changed
