@@ -366,3 +366,24 @@ def test_cache_key_covers_the_other_edition_and_language_catalogues(pair: Path, 
     catalogue.write_text(catalogue.read_text(encoding="utf-8").replace("Darllenwch y fersiwn Saesneg",
                                                                       "Darllenwch y fersiwn Saesneg yma"))
     assert build_key(pair / "report.yaml", inputs) != changed
+
+
+def test_own_templates_keep_the_alternate_link_and_no_other(cli, pair: Path, tmp_path: Path):
+    """With a report's own templates, every page is checked for anything that loads: the
+    edition's <link rel="alternate"> (which loads nothing) passes, a stylesheet link does not."""
+    own = pair / "templates" / "partials"
+    own.mkdir(parents=True)
+    cover = (ROOT / "templates" / "partials" / "cover.html.j2").read_text(encoding="utf-8")
+    (own / "cover.html.j2").write_text(cover.replace('<header class="cover">', '<header class="cover own">'))
+    text = (pair / "report.yaml").read_text(encoding="utf-8")
+    (pair / "report.yaml").write_text(text.replace("framework: peel-2023-25\n", "framework: peel-2023-25\n"
+                                                   "templates: templates\n"))
+    out = tmp_path / "out"
+    run = cli("build", pair / "report.yaml", "-o", out, "--format", "html")
+    assert run.code == 0, run.err
+    html = (out / "ravensmoor-2023-25.html").read_text(encoding="utf-8")
+    assert 'class="cover own"' in html and '<link rel="alternate" hreflang="cy"' in html
+    (own / "cover.html.j2").write_text(cover.replace('<header class="cover">',
+                                                     '<link rel="alternate stylesheet" href="x.css"><header>'))
+    run = cli("build", pair / "report.yaml", "-o", out, "--format", "html", "--no-cache")
+    assert run.code != 0 and "the page would have a <link> element" in run.err
