@@ -44,7 +44,8 @@ class ValidatedReport:
 
 def validate(loaded: LoadedFile) -> ValidatedReport:
     """The report, checked; with meta.translation, its other edition is read, validated
-    and compared with it too (:mod:`peelgen.editions`): every error of both at once."""
+    and compared with it too (:mod:`peelgen.editions`): this edition's errors and every
+    disagreement between the two, at once."""
     partner = editions.load_partner(loaded)  # load stage: the other edition's YAML
     try:
         validated = validate_alone(loaded)
