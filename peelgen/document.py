@@ -281,6 +281,7 @@ class EditionLink:
     slug: str  # its output file name, without the extension
     lang: str  # its language tag: the link's hreflang
     text: str  # the link's words, in this edition's language
+    default_slug: str  # this edition's output file name when meta.slug is not given
 
 
 @dataclass(slots=True)

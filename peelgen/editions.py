@@ -39,7 +39,6 @@ from peelgen.load_tables import expand_csv_sources
 from peelgen.rules import RULES
 
 if TYPE_CHECKING:
-    from peelgen.framework import Framework
     from peelgen.validate import ValidatedReport
 
 # Top-level keys that say how an edition is written, not what it finds.
@@ -55,11 +54,14 @@ _CSV_KEYS = {"file", "force_grades"}
 _JUDGMENT = "a translation cannot change a judgment"
 
 
-def default_slug(force_short: str, programme_year: str, language: str) -> str:
+def default_slug(force_short: str, programme_year: str, language: str, edition: EditionLink | None = None) -> str:
     """The output file name when meta.slug is not given: the force and the programme's
     year, and for an edition in another language than English its tag, e.g.
-    ``north-wales-2023-25-cy``, so that the two editions of a report never overwrite each
-    other's outputs."""
+    ``north-wales-20232025-cy``, so that the two editions of a report never overwrite each
+    other's outputs. A paired edition's comes with its ``edition`` link: the English
+    edition's name with the tag, even where the force's name is translated."""
+    if edition is not None:
+        return edition.default_slug
     base = slugify(f"{force_short} {programme_year}")
     return base if language == DEFAULT_LANGUAGE else f"{base}-{language.lower()}"
 
@@ -148,9 +150,10 @@ class _Comparison:
 
 
 def compare(loaded: LoadedFile, partner: Partner | None, validate_alone: Callable[[LoadedFile], ValidatedReport],
-            framework: Framework | None) -> tuple[EditionLink | None, list[Diagnostic]]:
+            validated: ValidatedReport | None) -> tuple[EditionLink | None, list[Diagnostic]]:
     """The link to the partner and every way the two editions disagree (located in
-    ``loaded``). ``framework``: this edition's, when it validated (for the link's words)."""
+    ``loaded``). ``validated``: this edition, when it is valid on its own (for the link)."""
+    framework = validated.framework if validated is not None else None
     if partner is None:
         return None, []
     if partner.problem is not None or partner.loaded is None:
@@ -169,9 +172,9 @@ def compare(loaded: LoadedFile, partner: Partner | None, validate_alone: Callabl
     comparison = _Comparison(loaded, there, label, _csv_reader(partner.folder), grade_ids, problems)
     _pairing(comparison, here_language, there_language)
     _walk(comparison, loaded.data, there.data, ())
-    if other is None or framework is None or here_language == there_language:
+    if other is None or validated is None or here_language == there_language:
         return None, comparison.problems
-    link = _link(comparison, framework, other, there_language)
+    link = _link(comparison, validated, other)
     return link, comparison.problems
 
 
@@ -220,16 +223,20 @@ def _same_file(there: LoadedFile, name: str, here: LoadedFile) -> bool:
     return real == Path(os.path.realpath(here.path))
 
 
-def _link(comparison: _Comparison, framework: Framework, other: ValidatedReport, language: str) -> EditionLink | None:
+def _link(comparison: _Comparison, own: ValidatedReport, other: ValidatedReport) -> EditionLink | None:
+    framework, language = own.framework, other.framework.language
     words = framework.labels.edition_link.get(language)
     if words is None:
         comparison.error("edition.language", ("meta", "translation"),
                          f"the {framework.language} catalogue has no words for a link to a '{language}' edition",
                          hint=f"add labels.edition_link.{language} to the catalogue, or to wording.labels")
         return None
-    meta, fw = other.report.meta, other.framework
-    slug = meta.slug or default_slug(meta.force_short or meta.force, fw.programme_year, fw.language)
-    return EditionLink(slug=slug, lang=fw.language, text=words)
+    # Default file names start from the English edition's force name (or this one's).
+    english = other if language == DEFAULT_LANGUAGE else own
+    base = english.report.meta.force_short or english.report.meta.force
+    slug = other.report.meta.slug or default_slug(base, other.framework.programme_year, language)
+    return EditionLink(slug=slug, lang=language, text=words,
+                       default_slug=default_slug(base, framework.programme_year, framework.language))
 
 
 # -- the values, side by side -------------------------------------------------------

@@ -64,7 +64,7 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         publication_date=meta.publication_date,
         publication_date_text=fw.words.long_date(meta.publication_date),
         inspection_period=meta.inspection_period,
-        slug=meta.slug or default_slug(state.values["force_short"], fw.programme_year, fw.language),
+        slug=meta.slug or default_slug(state.values["force_short"], fw.programme_year, fw.language, state.edition),
         template=fw.template,
         labels=fw.labels,
         lang=fw.language,

@@ -52,7 +52,7 @@ def validate(loaded: LoadedFile) -> ValidatedReport:
     except BuildFailed as failure:
         _, problems = editions.compare(loaded, partner, validate_alone, None)
         raise BuildFailed([*failure.diagnostics, *problems]) from None
-    link, problems = editions.compare(loaded, partner, validate_alone, validated.framework)
+    link, problems = editions.compare(loaded, partner, validate_alone, validated)
     if problems:
         raise BuildFailed(problems)
     return dataclasses.replace(validated, edition=link)

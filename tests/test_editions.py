@@ -387,3 +387,15 @@ def test_own_templates_keep_the_alternate_link_and_no_other(cli, pair: Path, tmp
                                                      '<link rel="alternate stylesheet" href="x.css"><header>'))
     run = cli("build", pair / "report.yaml", "-o", out, "--format", "html", "--no-cache")
     assert run.code != 0 and "the page would have a <link> element" in run.err
+
+
+def test_default_names_follow_the_english_edition_when_the_force_name_is_translated(cli, pair: Path, tmp_path: Path):
+    _edit(pair / "report.yaml", "  slug: ravensmoor-2023-25\n", "")
+    _edit(pair / "report.cy.yaml", "  force_short: Ravensmoor\n", "  force_short: Rhosfawr\n")
+    out = tmp_path / "out"
+    run = cli("build", pair / "report.yaml", pair / "report.cy.yaml", "-o", out, "--format", "html")
+    assert run.code == 0, run.err
+    english, welsh = default_slug("Ravensmoor", "2023–2025", "en-GB"), default_slug("Ravensmoor", "2023–2025", "cy")
+    assert {p.name for p in out.iterdir()} == {f"{english}.html", f"{welsh}.html"}
+    assert f'href="{welsh}.html" hreflang="cy"' in (out / f"{english}.html").read_text(encoding="utf-8")
+    assert f'href="{english}.html" hreflang="en-GB"' in (out / f"{welsh}.html").read_text(encoding="utf-8")
