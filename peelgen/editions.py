@@ -398,8 +398,8 @@ def _name(data: Any, path: DocPath) -> str:
             current = current[part]
         except (KeyError, IndexError, TypeError):
             break
-    if owner is None or owner_at >= len(path):
-        return format_path(path) or "the report"
+    if owner is None or owner_at >= len(path):  # the path itself starts the message
+        return next((str(part) for part in reversed(path) if isinstance(part, str)), "the report")
     return f"{format_path(path[owner_at:])} of '{owner}'"
 
 

@@ -106,9 +106,9 @@ def test_a_changed_metric_value_marking_or_date_is_an_error(cli, pair: Path):
     assert sorted(errors) == ["edition.date", "edition.marking", "edition.value"], errors
     assert "metrics[0].value: value of 'emergency-calls-10s' is 61.9 here but 61.8 in report.yaml" in \
         errors["edition.value"]
-    assert "meta.publication_date: meta.publication_date is '2024-11-13' here but '2024-11-12'" in \
+    assert "meta.publication_date: publication_date is '2024-11-13' here but '2024-11-12'" in \
         errors["edition.date"]
-    assert "meta.marking: meta.marking is 'OFFICIAL' here but missing in report.yaml" in errors["edition.marking"]
+    assert "meta.marking: marking is 'OFFICIAL' here but missing in report.yaml" in errors["edition.marking"]
 
 
 def test_the_same_number_written_differently_is_the_same_value(cli, pair: Path):
@@ -304,12 +304,13 @@ def test_table_cells_previous_grades_and_footnote_ids_must_agree(cli, write, wel
     assert sorted(errors) == ["edition.grade", "edition.id", "edition.value"], errors
     text = english.read_text(encoding="utf-8")
     assert errors["edition.grade"].startswith(f"report.yaml:{line_of(text, 'previous_grade')}:")
-    assert "overall.previous_grade is 'requires-improvement' here but 'inadequate'" in errors["edition.grade"]
+    assert "overall.previous_grade: previous_grade is 'requires-improvement' here but 'inadequate'" in \
+        errors["edition.grade"]
     assert errors["edition.value"].startswith(f"report.yaml:{line_of(text, '[Recorded crime, 58.8]')}:")
     assert "table.rows[0][1] of 'rates' is 58.8 here but 58.9" in errors["edition.value"]
     # Both directions are one message each: 'period' only here, 'cyfnod' only there.
     ids = [e for e in _errors(cli, english) if e.endswith("[edition.id]")]
-    assert len(ids) == 2 and any("footnotes.period is here but not in report.cy.yaml" in e for e in ids)
+    assert len(ids) == 2 and any("footnotes.period: period is here but not in report.cy.yaml" in e for e in ids)
     assert any("'cyfnod' is in report.cy.yaml (the Welsh edition) but not here" in e for e in ids)
 
 
