@@ -5,7 +5,10 @@ A build's **key** is a SHA-256 over everything that can change its outputs:
 - every file in the report's folder and in each ``--templates`` folder (name and
   content; symbolic links by their target). peelgen's path policy (:mod:`peelgen.folder`)
   lets a report read nothing outside those folders, so hashing them whole covers the YAML,
-  every data file, image, template and stylesheet it names, without parsing anything;
+  every data file, image, template and stylesheet it names, without parsing anything,
+  and the other-language edition (``meta.translation``), which must be in the same folder:
+  a change to its grades makes this edition's key change too, so a pair that no longer
+  agrees is validated again, never found "up to date";
 - the framework files on ``PEELGEN_FRAMEWORKS_PATH`` (with their translations) and the
   language catalogues on ``PEELGEN_LANGUAGES_PATH``;
 - peelgen itself: its version and a hash of its code, templates, styles, fonts and

@@ -289,6 +289,16 @@ class FootnoteView:
     body: Fragment
 
 
+@dataclass(frozen=True, slots=True)
+class EditionLink:
+    """The report's other-language edition (meta.translation), linked from the cover and page."""
+
+    slug: str  # its output file name, without the extension
+    lang: str  # its language tag: the link's hreflang
+    text: str  # the link's words, in this edition's language
+    default_slug: str  # this edition's output file name when meta.slug is not given
+
+
 @dataclass(slots=True)
 class Document:
     framework_id: str
@@ -330,6 +340,7 @@ class Document:
     hyphenate: bool = True
     draft: bool = False  # watermark every PDF page and put a banner on the web page
     data_files: list[str] = field(default_factory=list)  # build --format data: linked from the web page
+    edition: EditionLink | None = None  # the other-language edition, if the report names one
 
     @property
     def contents(self) -> list[tuple[Heading, list[Heading]]]:

@@ -226,6 +226,11 @@ class Labels(_Frozen):
     page_description: str = Field(description="A framework's page_description unless it gives its own.")
     overall_judgment: str = Field(description="A framework's overall.judgment_heading unless it gives its own.")
     ungraded: str = Field(description="A framework's grades.ungraded.label unless it gives its own.")
+    # Editions
+    edition_link: dict[str, str] = Field(description=(
+        "The link to the report's other-language edition (meta.translation), by that edition's "
+        "language tag: a whole phrase in this catalogue's language naming the other language, "
+        "e.g. cy: Read the Welsh version."))
 
 
 class GradeChange(_Frozen):

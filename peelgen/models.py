@@ -129,6 +129,10 @@ class Meta(Strict):
     language: str = Field("en-GB", pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$", description=(
         "The report's language, a catalogue in peelgen/languages (en-GB, cy): every word peelgen "
         "writes, the dates and numbers, the page's lang and the PDF's /Lang. See docs/languages.md."))
+    translation: str | None = Field(None, min_length=1, max_length=300, description=(
+        "The report's other-language edition: a YAML file in the same folder (e.g. report.cy.yaml) "
+        "whose meta.translation names this file. The two link to each other, and validate checks that "
+        "they agree on every grade, figure value, id, date and marking."))
 
 
 class PrintOptions(Strict):

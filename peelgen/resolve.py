@@ -15,7 +15,7 @@ from peelgen.attachments import Attachments, read_attachments
 from peelgen.chapters import component
 from peelgen.diagnostics import BuildFailed, suggest
 from peelgen.document import ChapterView, Document
-from peelgen.formatting import slugify
+from peelgen.editions import default_slug
 from peelgen.state import Origin, ResolveState
 from peelgen.validate import ValidatedReport
 
@@ -65,7 +65,7 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         publication_date=meta.publication_date,
         publication_date_text=fw.words.long_date(meta.publication_date),
         inspection_period=meta.inspection_period,
-        slug=meta.slug or slugify(f"{state.values['force_short']} {fw.programme_year}"),
+        slug=meta.slug or default_slug(state.values["force_short"], fw.programme_year, fw.language, state.edition),
         template=fw.template,
         labels=fw.labels,
         lang=fw.language,
@@ -86,6 +86,7 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         author=state.fill(fw.author),
         description=state.fill(fw.page_description, title=title),
         keywords=state.fill(fw.keywords, programme=fw.programme),
+        edition=state.edition,
     )
 
 

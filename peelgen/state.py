@@ -64,6 +64,7 @@ class ResolveState:
         self.fw: Framework = validated.framework
         self.source = validated.source
         self.files = files
+        self.edition = validated.edition  # the other-language edition's link, for the document
         self.diagnostics: list[Diagnostic] = list(files.diagnostics)
         self.footnotes: dict[str, FootnoteView] = {}
         self.figures: dict[str, FigureView] = {}

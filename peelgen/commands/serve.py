@@ -161,7 +161,8 @@ class Watched:
            csv_sources: Sequence[str] = ()) -> Watched:
         data = validated.report
         # Keys by framework (peelgen.report_model): force_grades only where a chapter reads it.
-        names = [dataset.file for dataset in data.datasets] + [getattr(data, "force_grades", None), data.meta.logo]
+        names = [dataset.file for dataset in data.datasets] + [getattr(data, "force_grades", None), data.meta.logo,
+                                                                data.meta.translation]  # the other edition
         names += [figure.image.file for figure in data.figures if figure.image is not None]
         named = (_named_file(validated.base_dir, name) for name in [*names, *csv_sources])
         own = (validated.template_dir,) if validated.template_dir is not None else ()
