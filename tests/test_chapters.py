@@ -177,9 +177,9 @@ def test_every_label_is_used():
     """A label no template or resolver reads would be a word a framework sets in vain."""
     from peelgen.framework import Labels
 
-    sources = [*(ROOT / "peelgen").rglob("*.py"), *(ROOT / "templates").rglob("*.j2")]
+    # Where the labels are declared (peelgen/labels.py) does not count as a use.
+    sources = [*(path for path in (ROOT / "peelgen").rglob("*.py") if path.name != "labels.py"),
+               *(ROOT / "templates").rglob("*.j2")]
     text = "\n".join(path.read_text(encoding="utf-8") for path in sources)
-    # Where the labels are declared does not count as a use (framework.py's own defaults do).
-    text = re.sub(r"\nclass Labels\(.*?\n(?=class )", "\n", text, flags=re.DOTALL)
     unused = [name for name in Labels.model_fields if not re.search(rf"\b{name}\b", text)]
     assert unused == []
