@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from peelgen.diagnostics import BuildFailed, Diagnostic, display_name, suggest
 from peelgen.framework_translations import translate, with_text_defaults
 from peelgen.labels import ChartWords, Labels, Plural  # noqa: F401 - part of this module's interface
-from peelgen.language import DEFAULT_LANGUAGE, Language, load_language
+from peelgen.language import DEFAULT_LANGUAGE, Language, ListWords, UnitWords, load_language  # noqa: F401
 from peelgen.load import LoadedFile, load_yaml
 
 BUILTIN_DIR = Path(__file__).with_name("frameworks")
@@ -230,20 +230,7 @@ class Framework(_Frozen):
             return data
         labels = data.get("labels")
         words = labels.model_dump() if isinstance(labels, BaseModel) else labels
-        if not isinstance(words, dict):
-            return data
-        data = {**data, **{key: words[key] for key in ("cover_subtitle", "page_description")
-                           if key not in data and isinstance(words.get(key), str)}}
-        grades = data.get("grades")
-        if isinstance(grades, dict) and isinstance(words.get("ungraded"), str):
-            ungraded = grades.get("ungraded", {})
-            if isinstance(ungraded, dict) and "label" not in ungraded:
-                data["grades"] = {**grades, "ungraded": {**ungraded, "label": words["ungraded"]}}
-        overall = data.get("overall")
-        if isinstance(overall, dict) and "judgment_heading" not in overall and isinstance(
-                words.get("overall_judgment"), str):
-            data["overall"] = {**overall, "judgment_heading": words["overall_judgment"]}
-        return data
+        return with_catalogue_defaults(data, words) if isinstance(words, dict) else data
 
     @functools.cached_property
     def words(self) -> Language:
@@ -266,6 +253,23 @@ class Framework(_Frozen):
 
     def question(self, question_id: str) -> QuestionSpec | None:
         return next((q for q in self.questions if q.id == question_id), None)
+
+
+def with_catalogue_defaults(data: dict[str, Any], words: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the catalogue's words where the framework file leaves out its cover
+    subtitle, page description, overall judgment heading or ungraded label."""
+    data = {**data, **{key: words[key] for key in ("cover_subtitle", "page_description")
+                       if key not in data and isinstance(words.get(key), str)}}
+    grades = data.get("grades")
+    if isinstance(grades, dict) and isinstance(words.get("ungraded"), str):
+        ungraded = grades.get("ungraded", {})
+        if isinstance(ungraded, dict) and "label" not in ungraded:
+            data["grades"] = {**grades, "ungraded": {**ungraded, "label": words["ungraded"]}}
+    overall = data.get("overall")
+    if isinstance(overall, dict) and "judgment_heading" not in overall and isinstance(
+            words.get("overall_judgment"), str):
+        data["overall"] = {**overall, "judgment_heading": words["overall_judgment"]}
+    return data
 
 
 def search_dirs() -> list[Path]:
@@ -313,7 +317,7 @@ def _translated(loaded: LoadedFile, language: Language) -> Any:
     """A framework file's own data in ``language``, from its overlay if the file is in another."""
     data = loaded.data
     source = data.get("source_language", DEFAULT_LANGUAGE) if isinstance(data, dict) else DEFAULT_LANGUAGE
-    if not isinstance(data, dict) or source == language.tag:
+    if not isinstance(data, dict) or source in (language.tag, language.info.framework_language):
         return data
     overlay = overlay_file(loaded.path, language.tag)
     if not overlay.is_file():
@@ -325,7 +329,10 @@ def _translated(loaded: LoadedFile, language: Language) -> Any:
             hint=f"or build the report in its own language: meta.language: {source}")])
     # Defaults are filled in once, in the file that extends nothing (a child would otherwise
     # put a default over its parent's own text).
-    base = data if "extends" in data else with_text_defaults(data, Framework)
+    # The source language's catalogue words count as the file's own text here, so that a
+    # translation gives them too (the catalogue's generic words may not suit the framework).
+    base = data if "extends" in data else with_text_defaults(
+        with_catalogue_defaults(data, load_language(source).labels), Framework)
     return translate(base, load_yaml(overlay), Labels)
 
 

@@ -52,6 +52,10 @@ class LanguageInfo(BaseModel):
         "(e.g. '12') is an exception for that number, for languages whose suffixes CLDR's "
         "categories do not capture (Welsh 12fed, 13eg)."))
     review_note: str | None = Field(None, description="For translators: who should check this catalogue.")
+    framework_language: str | None = Field(None, description=(
+        "The language whose framework text this one reads, for a variant of a language that has it "
+        "(an en-US catalogue reading the English frameworks); by default, frameworks' translations "
+        "into this language."))
 
 
 class _Words(BaseModel):

@@ -79,7 +79,8 @@ def pseudo_language(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     english = yaml.safe_load((BUILTIN_DIR / "en-GB.yaml").read_text(encoding="utf-8"))
     info = {**english["language"], "tag": PSEUDO, "name": "Pseudo-English", "english_name": "Pseudo-English",
-            "ordinals": pseudo(english["language"]["ordinals"])}
+            "ordinals": pseudo(english["language"]["ordinals"]),
+            "framework_language": "en-GB"}  # the frameworks' own (English) text, as data
     folder = tmp_path_factory.mktemp("languages")
     (folder / f"{PSEUDO}.yaml").write_text(
         yaml.safe_dump({"language": info, "labels": pseudo(english["labels"])}, allow_unicode=True),
