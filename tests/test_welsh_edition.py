@@ -67,13 +67,19 @@ _READ_ATTRIBUTES = ("alt", "aria-label", "title")  # words a screen reader speak
 # ------------------------------------------------------------------------ vocabulary
 
 
+# Framework keys whose values name things for the program (an overlay's ids match the
+# English ones), not text a reader sees.
+_NAMES = {"id", "kind", "colour", "report_field", "document_kind", "template", "pillar", "extends"}
+
+
 def _strings(node: Any) -> Iterator[str]:
-    """Every string value in parsed YAML (keys are names for the program, not text)."""
+    """Every string value in parsed YAML but names (keys are names for the program, not text)."""
     if isinstance(node, str):
         yield node
     elif isinstance(node, dict):
-        for value in node.values():
-            yield from _strings(value)
+        for key, value in node.items():
+            if key not in _NAMES:
+                yield from _strings(value)
     elif isinstance(node, list):
         for value in node:
             yield from _strings(value)
