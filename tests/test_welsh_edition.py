@@ -288,6 +288,42 @@ def test_english_edition_has_english_dates(english_outputs):
     assert "4 March 2025" in text and "Mawrth" not in text
 
 
+# ------------------------------------------- the two editions say the same (runs today)
+
+# Values that name or measure something: the same in both editions. Every other string
+# is text, compared by the references in it ({metric:…}, {figure:…}, [^note], {deadline}).
+_SAME_IN_BOTH = {"framework", "tone", "id", "grade", "stage", "kind", "type", "dataset", "metrics", "unit", "file",
+                 "data_source", "deadline"}
+_REFERENCE = re.compile(r"\{[^{}]*\}|\[\^[^\]]+\]")
+
+
+def _skeleton(node: Any, key: str | None = None) -> Any:
+    if isinstance(node, dict):
+        return {k: _skeleton(v, k) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_skeleton(v, key) for v in node]
+    if isinstance(node, str) and key not in _SAME_IN_BOTH:
+        return ("text with", sorted(_REFERENCE.findall(node)))
+    return node  # numbers, dates, ids and grades
+
+
+def edition_skeleton(path: Path) -> Any:
+    """A report's structure, ids, grades, numbers and dates, with its words left out."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key in ("language", "translation", "slug"):  # what each edition says of itself
+        data["meta"].pop(key, None)
+    return _skeleton(data)
+
+
+def test_editions_agree_on_everything_but_words(tmp_path):
+    assert edition_skeleton(WELSH_EDITION) == edition_skeleton(ENGLISH_EDITION)
+    assert _meta(WELSH_EDITION)["language"] == "cy" and _meta(ENGLISH_EDITION).get("language", "en-GB") == "en-GB"
+    changed = tmp_path / "report.cy.yaml"  # the comparison can fail: one grade changed
+    changed.write_text(WELSH_EDITION.read_text(encoding="utf-8").replace("grade: outstanding", "grade: good"),
+                       encoding="utf-8")
+    assert edition_skeleton(changed) != edition_skeleton(ENGLISH_EDITION)
+
+
 # ------------------------------------------------------------- the Welsh edition
 
 
