@@ -21,7 +21,7 @@ from peelgen import sandbox
 from peelgen.build import compile_report
 from peelgen.diagnostics import BuildFailed
 from peelgen.render_html import CSP_DIRECTIVES, render_html
-from tests.conftest import EXAMPLES, MINIMAL, WEST_MERCIA
+from tests.conftest import EXAMPLES, MINIMAL, WEST_MERCIA, example_params
 
 COVER = "templates/partials/cover.html.j2"
 
@@ -317,7 +317,7 @@ def _directives(policy: str) -> dict[str, list[str]]:
     return {d.split()[0]: d.split()[1:] for d in (part.strip() for part in policy.split(";")) if d}
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("example", example_params())
 def test_example_pages_have_the_policy_and_load_nothing_remote(example):
     html = render_html(compile_report(example).document, target="web")
     page = _parse(html)
