@@ -14,11 +14,6 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*/report*.yaml"))
 WEST_MERCIA = ROOT / "examples" / "west-mercia-2016" / "report.yaml"
 
-# TODO(lead): remove WELSH_PENDING and its uses once s3-welsh (peelgen/languages/cy.yaml)
-# is merged: until then a Welsh edition cannot build, so its tests are skipped.
-WELSH_PENDING = not (ROOT / "peelgen" / "languages" / "cy.yaml").exists()
-
-
 def edition_language(path: Path) -> str | None:
     """The language an example's file name gives: 'cy' for report.cy.yaml, None for report.yaml."""
     parts = path.name.split(".")
@@ -31,14 +26,9 @@ def example_id(path: Path) -> str:
     return path.parent.name if language is None else f"{path.parent.name}:{language}"
 
 
-def buildable(path: Path) -> bool:
-    return not (WELSH_PENDING and edition_language(path) == "cy")
-
-
 def example_params() -> list:
-    """EXAMPLES as pytest parameters, ids from example_id, editions that cannot build yet skipped."""
-    skip = pytest.mark.skip(reason="needs the Welsh catalogue (s3-welsh)")
-    return [pytest.param(path, id=example_id(path), marks=() if buildable(path) else skip) for path in EXAMPLES]
+    """EXAMPLES as pytest parameters, with ids from example_id."""
+    return [pytest.param(path, id=example_id(path)) for path in EXAMPLES]
 
 # A small valid report; tests change one thing and check the one error it causes.
 MINIMAL = """\
@@ -100,7 +90,7 @@ def example_outputs() -> dict[Path, dict[str, bytes]]:
     by the snapshot tests and the conformance checks."""
     from peelgen.build import compile_report, render_outputs
 
-    return {path: render_outputs(compile_report(path), ("html", "pdf")) for path in EXAMPLES if buildable(path)}
+    return {path: render_outputs(compile_report(path), ("html", "pdf")) for path in EXAMPLES}
 
 
 @dataclass

@@ -22,7 +22,7 @@ from peelgen.charts.style import (
 )
 from peelgen.render_charts import render_charts
 from peelgen.render_html import render_html
-from tests.conftest import EXAMPLES, buildable, example_id
+from tests.conftest import EXAMPLES, example_id
 from tests.test_metrics import DATA_REPORT, write_data
 
 _REFERENCE = re.compile(r'url\(#([^)]+)\)|href="#([^"]+)"')
@@ -32,7 +32,7 @@ _REFERENCE = re.compile(r'url\(#([^)]+)\)|href="#([^"]+)"')
 def example_charts() -> dict[str, dict[str, str]]:
     """Every chart of every example, for both targets: {target: {example/figure: svg}}."""
     charts: dict[str, dict[str, str]] = {"web": {}, "print": {}}
-    for path in filter(buildable, EXAMPLES):
+    for path in EXAMPLES:
         doc = compile_report(path).document
         for target in charts:
             for figure_id, svg in render_charts(doc, target=target).items():

@@ -30,19 +30,12 @@ from babel import Locale
 
 from peelgen.build import compile_report, render_outputs
 from peelgen.language import available, load_language
-from peelgen.models import Meta
 from tests.conftest import ROOT
 from tests.test_examples import pdf_pages
 
 EXAMPLE = ROOT / "examples" / "illustrative-welsh-force-2023-25"
 ENGLISH_EDITION = EXAMPLE / "report.yaml"
 WELSH_EDITION = EXAMPLE / "report.cy.yaml"
-
-# TODO(lead): remove these guards after merging s3-welsh (the Welsh catalogue) and
-# s3-editions (meta.translation), and enable `translation:` in both editions' meta.
-needs_welsh = pytest.mark.skipif("cy" not in available(), reason="needs the Welsh catalogue (s3-welsh)")
-needs_editions = pytest.mark.skipif("translation" not in Meta.model_fields,
-                                    reason="needs paired editions, meta.translation (s3-editions)")
 
 # Proper nouns that are also words of peelgen's English text, allowed in the Welsh edition.
 PROPER_NOUNS = {
@@ -335,21 +328,18 @@ def vocabulary(english_outputs) -> set[str]:
                                              _one(english_outputs, ".pdf")))
 
 
-@needs_welsh
 def test_welsh_web_page_has_no_english_words(welsh_outputs, vocabulary):
     page = html_text(_one(welsh_outputs, ".html").decode("utf-8"))
     found = english_found(page.chunks, vocabulary)
     assert found == [], f"{len(found)} English words in the Welsh web page:\n" + "\n".join(found)
 
 
-@needs_welsh
 def test_welsh_pdf_has_no_english_words(welsh_outputs, vocabulary):
     page = html_text(_one(welsh_outputs, ".html").decode("utf-8"))
     found = english_found(pdf_chunks(_one(welsh_outputs, ".pdf"), page.quoted), vocabulary)
     assert found == [], f"{len(found)} English words in the Welsh PDF:\n" + "\n".join(found)
 
 
-@needs_welsh
 def test_welsh_edition_has_welsh_dates(welsh_outputs):
     html_words = " ".join(c.text for c in html_text(_one(welsh_outputs, ".html").decode("utf-8")).chunks)
     pdf_words = " ".join(c.text for c in pdf_chunks(_one(welsh_outputs, ".pdf")))
@@ -359,7 +349,6 @@ def test_welsh_edition_has_welsh_dates(welsh_outputs):
         assert [m for m in ENGLISH_MONTHS if re.search(rf"\b{m}\b", text)] == []
 
 
-@needs_welsh
 def test_welsh_edition_is_tagged_welsh(welsh_outputs):
     html = _one(welsh_outputs, ".html").decode("utf-8")
     assert re.search(r'<html[^>]*\slang="cy"', html)
@@ -367,7 +356,6 @@ def test_welsh_edition_is_tagged_welsh(welsh_outputs):
         assert str(document.Root.Lang) == "cy"
 
 
-@needs_welsh
 def test_welsh_box_titles_follow_welsh_plural_rules(welsh_outputs):
     """One, two and three areas for improvement (Welsh 'one', 'two' and 'few'), and two
     recommendations: each box title is the Welsh catalogue's form for its count."""
@@ -381,8 +369,6 @@ def test_welsh_box_titles_follow_welsh_plural_rules(welsh_outputs):
         assert plural.for_count(count, framework.words) in texts, (count, plural)
 
 
-@needs_welsh
-@needs_editions
 def test_welsh_edition_links_to_the_english_edition(welsh_outputs):
     assert _meta(WELSH_EDITION).get("translation") == "report.yaml", (
         "enable `translation: report.yaml` in report.cy.yaml's meta (TODO(lead))")
@@ -401,8 +387,6 @@ def _paired_copy(folder: Path) -> Path:
     return folder
 
 
-@needs_welsh
-@needs_editions
 def test_grade_changed_in_the_welsh_edition_only_is_an_error(cli, tmp_path):
     folder = _paired_copy(tmp_path / "example")
     assert cli("validate", "example/report.cy.yaml").code == 0  # the editions agree as published
