@@ -222,7 +222,7 @@ def test_core_properties(built):
     assert props.title == doc.title
     assert props.author == (doc.author or doc.inspectorate)
     assert props.subject == doc.description
-    assert props.language == "en-GB"
+    assert props.language == doc.lang
     assert props.created.date() == props.modified.date() == doc.publication_date
 
 
