@@ -9,8 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from peelgen.framework import UnitWords
-    from peelgen.language import Language
+    from peelgen.language import Language, UnitWords
 
 
 def number(value: float | int, decimals: int, *, group: str = ",", decimal: str = ".") -> str:
@@ -74,8 +73,7 @@ class Formats:
 @functools.cache
 def default_formats() -> Formats:
     """Formats in the default language (en-GB), for callers with no report."""
-    from peelgen.framework import UnitWords
-    from peelgen.language import load_language
+    from peelgen.language import UnitWords, load_language
 
     language = load_language()
     return Formats(language, UnitWords.model_validate(language.labels["units"]))

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from peelgen.diagnostics import BuildFailed, Diagnostic, display_name, suggest
 from peelgen.framework_translations import translate, with_text_defaults
 from peelgen.labels import ChartWords, Labels, Plural  # noqa: F401 - part of this module's interface
-from peelgen.language import DEFAULT_LANGUAGE, Language, ListWords, UnitWords, load_language  # noqa: F401
+from peelgen.language import DEFAULT_LANGUAGE, PLURAL_CATEGORIES, Language, load_language
 from peelgen.load import LoadedFile, load_yaml
 
 BUILTIN_DIR = Path(__file__).with_name("frameworks")
@@ -287,11 +287,17 @@ def available() -> dict[str, Path]:
 
 
 def merge_data(base: Any, own: Any) -> Any:
-    """``own`` over ``base``: mappings merge key by key; anything else (lists too, and
-    an empty mapping) replaces."""
-    if isinstance(base, dict) and isinstance(own, dict) and own:
+    """``own`` over ``base``: mappings merge key by key; anything else (lists too, an
+    empty mapping, and a plural's forms, which belong together) replaces."""
+    if isinstance(base, dict) and isinstance(own, dict) and own and not _is_plural(own):
         return {**base, **{key: merge_data(base.get(key), value) for key, value in own.items()}}
     return own
+
+
+def _is_plural(value: dict[str, Any]) -> bool:
+    """A label's forms by CLDR plural category: a framework's or a report's English
+    ``{one, other}`` must not keep a catalogue's other forms beside its own."""
+    return "other" in value and set(value) <= set(PLURAL_CATEGORIES)
 
 
 def overlay_file(framework_file: Path, tag: str) -> Path:

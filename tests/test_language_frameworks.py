@@ -297,3 +297,16 @@ def test_a_translation_belongs_to_the_file_beside_it(tmp_path: Path, monkeypatch
         load_framework("peel-2023-25", "cy")
     assert "has no Welsh (cy) translation" in failure.value.diagnostics[0].message
     assert frameworks.languages_of("peel-2023-25") == ["en-GB"]
+
+
+def test_a_plural_given_over_a_catalogues_replaces_all_its_forms() -> None:
+    """A framework's or report's {one, other} over a catalogue's six Welsh forms: the
+    catalogue's 'two' or 'few' form would otherwise outlive the words that replaced it."""
+    from peelgen.framework import merge_data
+
+    catalogue = {"periods": {"two": "{n} gyfnod", "few": "{n} chyfnod", "other": "{n} cyfnod"}, "figure": "Ffigur"}
+    own = {"periods": {"one": "{n} cyfnod adrodd", "other": "{n} o gyfnodau adrodd"}}
+    assert merge_data(catalogue, own) == {"periods": own["periods"], "figure": "Ffigur"}
+    # Other mappings still merge key by key.
+    assert merge_data({"edition_link": {"cy": "Welsh"}}, {"edition_link": {"en-GB": "English"}}) == {
+        "edition_link": {"cy": "Welsh", "en-GB": "English"}}
