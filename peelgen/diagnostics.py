@@ -94,6 +94,11 @@ class BuildFailed(Exception):
         return (type(self), (self.diagnostics,))
 
 
+class MissingTranslation(BuildFailed):
+    """A framework has no translation into the language a report asks for: the report's
+    ``meta.language`` is where to say so."""
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where it arrives so that a build stops as on Ctrl-C: temporary
     files removed, worker processes stopped, earlier output intact."""

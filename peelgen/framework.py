@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from peelgen.diagnostics import BuildFailed, Diagnostic, display_name, suggest
+from peelgen.diagnostics import BuildFailed, Diagnostic, MissingTranslation, display_name, suggest
 from peelgen.framework_translations import translate, with_text_defaults
 from peelgen.labels import ChartWords, Labels, Plural  # noqa: F401 - part of this module's interface
 from peelgen.language import DEFAULT_LANGUAGE, PLURAL_CATEGORIES, Language, load_language
@@ -328,7 +328,7 @@ def _translated(loaded: LoadedFile, language: Language) -> Any:
     overlay = overlay_file(loaded.path, language.tag)
     if not overlay.is_file():
         name, tag = language.info.english_name, language.tag
-        raise BuildFailed([Diagnostic(
+        raise MissingTranslation([Diagnostic(
             display_name(loaded.path),
             f"framework {loaded.path.stem} has no {name} ({tag}) translation: "
             f"add frameworks/{tag}/{loaded.path.stem}.yaml (docs/languages.md)",

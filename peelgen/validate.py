@@ -21,7 +21,7 @@ from peelgen import editions
 from peelgen import framework as frameworks
 from peelgen import language as languages
 from peelgen.characters import check_characters
-from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, suggest
+from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, MissingTranslation, suggest
 from peelgen.document import EditionLink
 from peelgen.folder import Folder
 from peelgen.framework import Framework
@@ -140,6 +140,10 @@ def _framework_for(loaded: LoadedFile, diagnostics: list[Diagnostic]) -> Framewo
         language = DEFAULT_LANGUAGE
     try:
         return frameworks.load_framework(framework_id, language)
+    except MissingTranslation as missing:  # the report asks for it: said where it asks
+        problem = missing.diagnostics[0]
+        diagnostics.append(loaded.source.diagnostic(("meta", "language"), problem.message, hint=problem.hint))
+        return None
     except BuildFailed as failure:
         if framework_id in frameworks.available():
             diagnostics.extend(failure.diagnostics)  # a broken framework file: say so as is

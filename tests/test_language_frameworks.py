@@ -310,3 +310,21 @@ def test_a_plural_given_over_a_catalogues_replaces_all_its_forms() -> None:
     # Other mappings still merge key by key.
     assert merge_data({"edition_link": {"cy": "Welsh"}}, {"edition_link": {"en-GB": "English"}}) == {
         "edition_link": {"cy": "Welsh", "en-GB": "English"}}
+
+
+def test_a_report_asking_for_a_missing_translation_is_told_where(cli, write, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The error is located at the report's meta.language, the line the author can change."""
+    from tests.conftest import MINIMAL, line_of
+
+    shutil.copy(Path(frameworks.__file__).with_name("frameworks") / "peel-2016-effectiveness.yaml",
+                tmp_path / "peel-2016-effectiveness.yaml")  # a changed copy: no Welsh beside it
+    monkeypatch.setenv("PEELGEN_FRAMEWORKS_PATH", str(tmp_path))
+    text = MINIMAL.replace("meta:\n", "meta:\n  language: cy\n", 1)
+    write(text)
+    result = cli("validate", "report.yaml")
+    assert result.code == 1
+    line = line_of(text, "language: cy")
+    assert result.err_lines[0].startswith(
+        f"report.yaml:{line}:13: meta.language: framework peel-2016-effectiveness has no Welsh (cy) translation")
+    assert "meta.language: en-GB" in result.err
