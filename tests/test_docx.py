@@ -499,3 +499,19 @@ def test_logo_under_the_title_with_its_alt_text(write, tmp_path):
     pictures = list(etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
                     .iter(f"{{{NS['wp']}}}docPr"))
     assert [p.get("descr") for p in pictures] == ["Testshire crest"]
+
+
+def test_an_edition_links_to_its_other_language_edition(built):
+    """Word and OpenDocument link to the other edition's file of the same format, as the
+    cover of the web page and the PDF do."""
+    doc = built.doc
+    targets = {rel.target_ref for rel in WordDocument(io.BytesIO(built.docx)).part.rels.values()
+               if rel.reltype.endswith("/hyperlink")}
+    with zipfile.ZipFile(io.BytesIO(built.odt)) as odt:
+        content = odt.read("content.xml").decode("utf-8")
+    if doc.edition is None:
+        assert not any(target.endswith((".docx", ".odt")) for target in targets)
+        return
+    assert f"{doc.edition.slug}.docx" in targets
+    assert f'xlink:href="../{doc.edition.slug}.odt"' in content  # ODF: relative to the package, as a folder
+    assert doc.edition.text in [paragraph.text for paragraph in WordDocument(io.BytesIO(built.docx)).paragraphs]

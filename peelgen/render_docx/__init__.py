@@ -90,6 +90,9 @@ def pandoc_document(doc: Document, fmt: WordFormat, charts: dict[str, str]) -> d
     blocks = [block for chapter in doc.chapters for block in writer.chapter(chapter)]
     if doc.logo_data_uri:  # the force's logo, under the title block as on the cover
         blocks.insert(0, pd.styled("Figure", [pd.para([pd.image(doc.logo_data_uri, doc.logo_alt or "")])]))
+    if doc.edition:  # the other-language edition, beside this file as on the cover
+        other = pd.link(pd.text(doc.edition.text), f"{doc.edition.slug}.{fmt}")
+        blocks.insert(0, pd.para([other]))
     if doc.masthead:  # a panel report's masthead: who it is for, from whom, and when
         body, report_of, _ = doc.masthead
         lines = [body, f"{doc.labels.report_of} {report_of}", doc.publication_date_text]
