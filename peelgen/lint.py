@@ -28,7 +28,7 @@ def lint(validated: ValidatedReport) -> list[Diagnostic]:
         qpath: DocPath = ("questions", qi)
         if fw.afi_opening:
             for ai, afi in enumerate(question.areas_for_improvement):
-                if not afi.text.lstrip().startswith(fw.afi_opening):
+                if not _same_apostrophes(afi.text.lstrip()).startswith(_same_apostrophes(fw.afi_opening)):
                     warn((*qpath, "areas_for_improvement", ai),
                          f"area for improvement does not start with '{fw.afi_opening}'",
                          hint=f"{fw.id} words each one as '{fw.afi_opening} …'")
@@ -76,3 +76,8 @@ def _grade_contradictions(validated: ValidatedReport, warn: Callable[..., None])
                 warn(("questions", qi, "summary"), f"the summary says '{said}' but the grade is {grade.label.lower()}",
                      hint="make the text and the grade agree")
                 break
+
+
+def _same_apostrophes(text: str) -> str:
+    """Typed (') and typographic (’) apostrophes as one: "Dylai'r llu" is "Dylai’r llu"."""
+    return text.replace("\u2019", "'")

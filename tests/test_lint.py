@@ -37,6 +37,16 @@ def test_area_for_improvement_opening(cli, write):
         "'The force should …')"]
 
 
+def test_area_for_improvement_opening_with_either_apostrophe(write):
+    """A Welsh edition's areas for improvement start "Dylai'r llu": typed or typographic."""
+    text = MINIMAL.replace("meta:\n", "meta:\n  language: cy\n", 1)
+    openings = ["Dylai\u2019r llu wella.", "Dylai'r llu wella.", "Mae angen gwella."]
+    for opening in openings:
+        report = write(text.replace("- The force should improve.", f"- {opening}"))
+        warnings = [w.message for w in compile_report(report).warnings]
+        assert (warnings != []) == (opening == openings[-1]), (opening, warnings)
+
+
 def test_figure_without_source(cli, write):
     write(MINIMAL.replace("    source: Home Office data\n", ""))
     result = cli("validate", "report.yaml")
