@@ -243,8 +243,7 @@ def write_pdf(pages: Any, *, tagged: bool = True, epoch: int = 0) -> bytes:
             return pages.write_pdf()
     furniture = pdf_tags.Furniture()
     with _source_date_epoch(epoch), pdf_tags.tagging_fixes(furniture):
-        data = pages.write_pdf(pdf_variant="pdf/ua-1")
-    return pdf_tags.mark_artifacts(data, furniture)
+        return pages.write_pdf(pdf_variant="pdf/ua-1", finisher=pdf_tags.mark_artifacts(furniture))
 
 
 def render_pdf(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = (), tagged: bool = True,
