@@ -220,7 +220,10 @@ def layout(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = ()) -> A
 
     from weasyprint import HTML
 
+    from peelgen.speedups import group_leader_dots
+
     keep_footnotes_with_calls()
+    group_leader_dots()  # a leader's dots eight to a text run: far fewer boxes (memory)
     # WeasyPrint logs refused URLs and unsupported CSS as warnings; peelgen's own checks
     # report what matters to authors, so keep its log quiet.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
@@ -235,9 +238,10 @@ def layout(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = ()) -> A
 def write_pdf(pages: Any, *, tagged: bool = True, epoch: int = 0) -> bytes:
     """PDF bytes for laid-out pages; ``epoch`` (seconds) dates embedded fonts when
     SOURCE_DATE_EPOCH is not set."""
-    from peelgen.speedups import remember_page_references
+    from peelgen.speedups import compact_page_streams, remember_page_references
 
     remember_page_references()  # tagging grows with the square of the pages otherwise
+    compact_page_streams()  # less memory held until the PDF is written
     if not tagged:
         with _source_date_epoch(epoch):
             return pages.write_pdf()
