@@ -253,4 +253,21 @@ def write_pdf(pages: Any, *, tagged: bool = True, epoch: int = 0) -> bytes:
 def render_pdf(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = (), tagged: bool = True,
                epoch: int = 0) -> bytes:
     """Lay out ``html`` and return the PDF's bytes."""
-    return write_pdf(layout(html, report_dir=report_dir, style_dirs=style_dirs), tagged=tagged, epoch=epoch)
+    pages = layout(html, report_dir=report_dir, style_dirs=style_dirs)
+    if len(pages.pages) >= COLLECT_FROM_PAGES:
+        _collect_layout_garbage()
+    return write_pdf(pages, tagged=tagged, epoch=epoch)
+
+
+# Laying out leaves WeasyPrint's layout context (with its style and text caches) as
+# garbage in reference cycles, which only a full collection frees; builds collect
+# seldom (peelgen.build.tune_gc), so on a long report it would stay while the PDF is
+# written, the moment of peak memory. One collection costs time in proportion to the
+# live objects: ~2 % of the build at 300 pages, for ~10 MB less at the peak.
+COLLECT_FROM_PAGES = 150
+
+
+def _collect_layout_garbage() -> None:
+    import gc
+
+    gc.collect()
