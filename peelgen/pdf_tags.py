@@ -16,7 +16,7 @@ Two steps, both inside ``render_pdf.write_pdf``:
    instead of tagged content that no structure element reaches, the structure elements
    WeasyPrint made for it are emptied and left out of the parent tree, and the remaining
    marked-content ids are renumbered. (peelgen used to read the written PDF back with
-   pikepdf and write it again: a second copy of the PDF in memory and about 8 % of a
+   pikepdf and write it again: a second copy of the PDF in memory and about 5 % of a
    build's time.)
 
 WeasyPrint leaves margin boxes out of the tree on purpose (its ``tags.py`` says an

@@ -1,9 +1,11 @@
 """Render stage, PDF: work-arounds for upstream performance problems.
 
 Each patch is applied only if the upstream code is found exactly as it was when the
-patch was written, and changes no output byte; tests/test_speedups.py fails when an
-upgrade changes the patched code, so the patch is then looked at again (and dropped
-once upstream has fixed the problem). The upstream report is in docs/performance.md.
+patch was written, and changes nothing a reader sees: the page references and stream
+patches change no output byte; grouping leader dots draws every dot where it was, with
+fewer text runs. tests/test_speedups.py fails when an upgrade changes the patched
+code, so the patch is then looked at again (and dropped once upstream has fixed the
+problem). The upstream reports are in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -125,7 +127,7 @@ def group_leader_dots() -> bool:
     False, leaving it alone, for any other version): after it has placed one box per
     dot, consecutive dots from the right are replaced by one box showing eight, at the
     position of the first of them, when eight dots measure exactly eight times one dot.
-    The dots print where they did; the PDF has an eighth of the text runs."""
+    The dots print where they did, with an eighth of the leaders' text runs."""
     from weasyprint.layout import inline
 
     if not _leader_source_ok() or getattr(inline.handle_leader, "__wrapped__", None) is not None:
