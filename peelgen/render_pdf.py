@@ -259,11 +259,11 @@ def render_pdf(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = (), 
     return write_pdf(pages, tagged=tagged, epoch=epoch)
 
 
-# Laying out leaves WeasyPrint's layout context (with its style and text caches) as
-# garbage in reference cycles, which only a full collection frees; builds collect
-# seldom (peelgen.build.tune_gc), so on a long report it would stay while the PDF is
-# written, the moment of peak memory. One collection costs time in proportion to the
-# live objects: ~2 % of the build at 300 pages, for ~10 MB less at the peak.
+# Laying out leaves garbage in reference cycles (28,000 objects at 300 pages), which
+# only a full collection frees; builds collect seldom (peelgen.build.tune_gc), so on a
+# long report it would stay while the PDF is written, the moment of peak memory. One
+# collection costs time in proportion to the live objects: ~2 % of the build at 300
+# pages, for ~10 MB less at the peak (docs/performance.md).
 COLLECT_FROM_PAGES = 150
 
 
