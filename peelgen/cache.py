@@ -5,8 +5,12 @@ A build's **key** is a SHA-256 over everything that can change its outputs:
 - every file in the report's folder and in each ``--templates`` folder (name and
   content; symbolic links by their target). peelgen's path policy (:mod:`peelgen.folder`)
   lets a report read nothing outside those folders, so hashing them whole covers the YAML,
-  every data file, image, template and stylesheet it names, without parsing anything;
-- the framework files on ``PEELGEN_FRAMEWORKS_PATH``;
+  every data file, image, template and stylesheet it names, without parsing anything,
+  and the other-language edition (``meta.translation``), which must be in the same folder:
+  a change to its grades makes this edition's key change too, so a pair that no longer
+  agrees is validated again, never found "up to date";
+- the framework files on ``PEELGEN_FRAMEWORKS_PATH`` (with their translations) and the
+  language catalogues on ``PEELGEN_LANGUAGES_PATH``;
 - peelgen itself: its version and a hash of its code, templates, styles, fonts and
   frameworks (so an edited checkout is never trusted either);
 - the versions of Python, of the libraries that shape the output (WeasyPrint, pydyf,
@@ -207,15 +211,21 @@ def _environment() -> dict[str, str]:
 
 
 def _frameworks(budget: _Budget) -> list[tuple[str, str]]:
-    """The framework files on ``PEELGEN_FRAMEWORKS_PATH`` (the built-in ones are part of
-    the code digest). Read as :func:`peelgen.framework.search_dirs` does, without importing
-    it (and so pydantic) on the way to finding a report up to date."""
+    """The framework files on ``PEELGEN_FRAMEWORKS_PATH``, with their translations in
+    ``<tag>/`` subfolders, and the catalogues on ``PEELGEN_LANGUAGES_PATH`` (the built-in
+    ones are part of the code digest). Read as :func:`peelgen.framework.search_dirs` does,
+    without importing it (and so pydantic) on the way to finding a report up to date."""
     found = []
-    for entry in os.environ.get("PEELGEN_FRAMEWORKS_PATH", "").split(os.pathsep):
+    def entries(variable: str) -> list[str]:
+        return os.environ.get(variable, "").split(os.pathsep)
+
+    folders = [(entry, ("*.yaml", "*/*.yaml")) for entry in entries("PEELGEN_FRAMEWORKS_PATH")]
+    folders += [(entry, ("*.yaml",)) for entry in entries("PEELGEN_LANGUAGES_PATH")]
+    for entry, patterns in folders:
         if not entry:
             continue
         with contextlib.suppress(OSError):
-            for path in sorted(Path(entry).glob("*.yaml")):
+            for path in sorted(path for pattern in patterns for path in Path(entry).glob(pattern)):
                 budget.spend(path.stat().st_size)
                 found.append((str(path.resolve()), _file_digest(str(path))))
     return found

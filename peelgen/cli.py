@@ -275,24 +275,46 @@ def diff(old: Path, new: Path, fmt: str, html_out: Path | None) -> None:
     sys.exit(1 if changed else 0)
 
 
+def _known_language(ctx: click.Context, param: click.Parameter, tag: str | None) -> str:
+    """The --language tag, checked; not given to 'frameworks show', the one given to 'frameworks'."""
+    from peelgen import language as languages
+    from peelgen.diagnostics import suggest
+
+    if tag is None:
+        tag = ctx.parent.params.get("language") if ctx.parent is not None else None
+        return tag or languages.DEFAULT_LANGUAGE
+    known = list(languages.available())
+    if tag not in known:
+        hint = suggest(tag, known) or f"languages: {', '.join(known)}"
+        raise click.BadParameter(f"no catalogue for language '{tag}' ({hint})")
+    return tag
+
+
+_LANGUAGE_OPTION = click.option(
+    "--language", "language", default=None, metavar="TAG", callback=_known_language,
+    help="Show the framework's words in this language (default en-GB; docs/languages.md).")
+
+
 @cli.group(invoke_without_command=True)
+@_LANGUAGE_OPTION
 @click.pass_context
-def frameworks(ctx: click.Context) -> None:
+def frameworks(ctx: click.Context, language: str) -> None:
     """List the installed frameworks; 'frameworks show ID' prints one's structure."""
     if ctx.invoked_subcommand is None:
         from peelgen.commands.frameworks import list_text
 
-        _echo(list_text(), nl=False)
+        _echo(list_text(language), nl=False)
 
 
 @frameworks.command("show")
 @click.argument("framework_id", metavar="ID")
-def frameworks_show(framework_id: str) -> None:
+@_LANGUAGE_OPTION
+def frameworks_show(framework_id: str, language: str) -> None:
     """Print a framework's grades, pillars, questions (with section ids) and chapters."""
     from peelgen.commands.frameworks import UnknownFramework, get, show_text
 
     try:
-        fw = get(framework_id)
+        fw = get(framework_id, language)
     except UnknownFramework as error:
         raise click.UsageError(str(error)) from None
     _echo(show_text(fw), nl=False)

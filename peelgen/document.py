@@ -221,6 +221,20 @@ class TableView:
 
 
 @dataclass(slots=True)
+class ChartText:
+    """Words and number symbols drawn on a chart, in the document's language (resolve
+    writes them from ``labels.charts``, as it writes the description)."""
+
+    illustrative: str = ""  # along the bottom of a chart of illustrative data
+    band: str = ""  # legend of a ranked chart's standard-deviation band
+    mean: str = ""  # control chart legend: the mean, with its value
+    limits: str = ""  # control chart legend: the limits, with their values
+    outside: str = ""  # control chart legend: points outside the limits
+    group: str = ","  # the language's number symbols (CLDR)
+    decimal: str = "."
+
+
+@dataclass(slots=True)
 class ChartView:
     """Everything needed to draw a chart; :mod:`peelgen.render_charts` draws it."""
 
@@ -237,6 +251,7 @@ class ChartView:
     limits: tuple[float, float, float] | None = None  # control chart: mean, lower and upper limits
     illustrative: bool = False
     missing: list[str] = field(default_factory=list)  # categories with no value
+    text: ChartText = field(default_factory=ChartText)  # words drawn on it (legends, marks)
 
 
 @dataclass(slots=True)
@@ -272,6 +287,16 @@ class FootnoteView:
     number: int
     anchor: str
     body: Fragment
+
+
+@dataclass(frozen=True, slots=True)
+class EditionLink:
+    """The report's other-language edition (meta.translation), linked from the cover and page."""
+
+    slug: str  # its output file name, without the extension
+    lang: str  # its language tag: the link's hreflang
+    text: str  # the link's words, in this edition's language
+    default_slug: str  # this edition's output file name when meta.slug is not given
 
 
 @dataclass(slots=True)
@@ -310,8 +335,12 @@ class Document:
     description: str = ""
     keywords: str = ""
     lang: str = "en-GB"
+    # The language has hyphenation patterns (pyphen's) and may hyphenate; if not (Welsh),
+    # the page forbids automatic hyphenation, so no other language's patterns split a word.
+    hyphenate: bool = True
     draft: bool = False  # watermark every PDF page and put a banner on the web page
     data_files: list[str] = field(default_factory=list)  # build --format data: linked from the web page
+    edition: EditionLink | None = None  # the other-language edition, if the report names one
 
     @property
     def contents(self) -> list[tuple[Heading, list[Heading]]]:

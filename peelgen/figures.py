@@ -12,8 +12,8 @@ import statistics
 from typing import Any
 
 from peelgen.diagnostics import DocPath
-from peelgen.document import Cell, ChartView, FigureView, Fragment, TableRow, TableView
-from peelgen.formatting import measure, number, ordinal, unit_label
+from peelgen.document import Cell, ChartText, ChartView, FigureView, Fragment, TableRow, TableView
+from peelgen.framework import Plural
 from peelgen.limits import MAX_BARS, MAX_POINTS
 from peelgen.models import Chart, Dataset, Figure, Metric
 from peelgen.state import Origin, ResolveState, plain_text, table_view, text_token
@@ -24,7 +24,7 @@ def build_figure(state: ResolveState, index: int) -> FigureView:
     figure: Figure = state.report.figures[index]
     path: DocPath = ("figures", index)
     numbered = _figure_number(state, figure, path)
-    table = table_view(figure.table) if figure.table else None
+    table = table_view(figure.table, state.formats) if figure.table else None
     view = FigureView(figure.id, numbered, state.anchor(f"figure-{numbered}"), Fragment([]),
                       figure.source, figure.annex_pointer, table, [])
     state.figures[figure.id] = view
@@ -96,8 +96,8 @@ class _Formatter:
     def __call__(self, value: float | None) -> str:
         if value is None:
             return self.state.fw.labels.charts.no_data
-        return measure(value, unit=self.unit, decimals=self.decimals,
-                       percent_style=self.state.report.style.percent, scale=self.scale)
+        return self.state.formats.measure(value, unit=self.unit, decimals=self.decimals,
+                                          percent_style=self.state.report.style.percent, scale=self.scale)
 
 
 def _comparison(state: ResolveState, chart: Chart, title: str) -> ChartView | None:
@@ -129,7 +129,7 @@ def _trend(state: ResolveState, chart: Chart, path: DocPath, title: str, dataset
                                                   last=fmt(values[-1]), last_period=categories[-1])
                         for name, values in series)
     view.description = words.trend.format(title=title, unit=view.unit_label.lower(), count=len(categories),
-                                          changes=changes)
+                                          periods=_count(state, words.periods, len(categories)), changes=changes)
     return view
 
 
@@ -174,11 +174,12 @@ def _ranked(state: ResolveState, chart: Chart, path: DocPath, title: str, datase
 def _ranked_sentences(state: ResolveState, title: str, present: list[tuple[str, float]], highlight: str | None,
                       view: ChartView, dataset: Dataset) -> list[str]:
     words, fmt = state.fw.labels.charts, _Formatter(state, dataset.unit, dataset.decimals)
-    sentences = [words.ranked.format(title=title, count=len(present))]
+    sentences = [words.ranked.format(title=title, count=len(present),
+                                     forces=_count(state, words.forces, len(present)))]
     rank = next((i for i, (k, _) in enumerate(present, start=1) if k == highlight), None)
     if highlight is not None and rank is not None:
         sentences.append(words.ranked_force.format(force=highlight, value=fmt(dict(present)[highlight]),
-                                                   rank=ordinal(rank), count=len(present)))
+                                                   rank=state.fw.words.ordinal(rank), count=len(present)))
     elif highlight is not None:
         sentences.append(words.ranked_force_no_data.format(force=highlight))
     if view.reference is not None:
@@ -189,7 +190,7 @@ def _ranked_sentences(state: ResolveState, title: str, present: list[tuple[str, 
     if view.band:
         sentences.append(words.ranked_band.format(low=fmt(view.band[0]), high=fmt(view.band[1])))
     if view.missing:
-        sentences.append(words.ranked_missing.format(names=", ".join(view.missing)))
+        sentences.append(words.ranked_missing.format(names=state.fw.labels.list_join.series(view.missing)))
     return sentences
 
 
@@ -200,14 +201,22 @@ def _find_force(state: ResolveState, names: list[str]) -> str | None:
 
 def _view(state: ResolveState, chart: Chart, categories: list[str], series: list[tuple[str, list[float | None]]],
           unit: str, per: str | None, decimals: int, illustrative: bool) -> ChartView:
-    label = chart.y_label or unit_label(unit, per, state.report.style.percent)
+    label = chart.y_label or state.formats.unit_label(unit, per, state.report.style.percent)
     first_heading = state.fw.labels.charts.period if chart.type == "trend" else ""
     headings = [(first_heading, False), *[(name, True) for name, _ in series]]
     rows = [TableRow("row", [Cell(category, False), *[
-        Cell("" if values[i] is None else number(values[i], decimals), True) for _, values in series]])
+        Cell("" if values[i] is None else state.formats.number(values[i], decimals), True) for _, values in series]])
         for i, category in enumerate(categories)]
+    words = state.fw.labels.charts
+    group, decimal = state.fw.words.number_symbols
+    text = ChartText(illustrative=words.illustrative_mark, band=words.band_legend, group=group, decimal=decimal)
     return ChartView(chart.type, categories, series, label, decimals, "", TableView(headings, rows),
-                     illustrative=illustrative)
+                     illustrative=illustrative, text=text)
+
+
+def _count(state: ResolveState, phrase: Plural, count: int) -> str:
+    """'12 periods': the phrase for ``count`` in the report's language, with its number."""
+    return phrase.for_count(count, state.fw.words).format(n=state.formats.number(count))
 
 
 def control_chart(state: ResolveState, dataset_id: str, title: str, path: DocPath) -> str | None:
@@ -234,11 +243,15 @@ def control_chart(state: ResolveState, dataset_id: str, title: str, path: DocPat
     chart.type = "control"
     chart.limits = (mean, lower, upper)
     outside = [k for k, v in points if v < mean - 2.66 * moving or v > upper]
-    fmt = lambda v: number(v, dataset.decimals)  # noqa: E731
+    fmt = lambda v: state.formats.number(v, dataset.decimals)  # noqa: E731
     chart.description = words.control.format(title=title_text, count=len(values), first=points[0][0],
+                                             months=_count(state, words.months, len(values)),
                                              last=points[-1][0], mean=fmt(mean), lower=fmt(lower), upper=fmt(upper))
-    chart.description += " " + (words.control_outside.format(months=", ".join(outside)) if outside
-                                else words.control_inside)
+    chart.description += " " + (words.control_outside.format(months=state.fw.labels.list_join.series(outside))
+                                if outside else words.control_inside)
+    chart.text.mean = words.mean_legend.format(value=fmt(mean))
+    chart.text.limits = words.limits_legend.format(lower=fmt(lower), upper=fmt(upper))
+    chart.text.outside = words.outside_legend
     figure_id = f"control-{dataset_id}"
     state.figures[figure_id] = FigureView(
         figure_id, numbered, state.anchor(f"figure-{numbered}"), Fragment([text_token(title_text)], inline=True),

@@ -15,9 +15,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from peelgen.diagnostics import BuildFailed, Diagnostic, suggest
-from peelgen.language import DEFAULT_LANGUAGE, Language, load_language
-from peelgen.load import load_yaml
+from peelgen.diagnostics import BuildFailed, Diagnostic, display_name, suggest
+from peelgen.framework_translations import translate, with_text_defaults
+from peelgen.labels import ChartWords, Labels, Plural  # noqa: F401 - part of this module's interface
+from peelgen.language import DEFAULT_LANGUAGE, Language, ListWords, UnitWords, load_language  # noqa: F401
+from peelgen.load import LoadedFile, load_yaml
 
 BUILTIN_DIR = Path(__file__).with_name("frameworks")
 
@@ -40,7 +42,7 @@ class Grade(_Frozen):
 
 class Ungraded(_Frozen):
     id: str = "ungraded"
-    label: str = "Ungraded"
+    label: str = Field(description="Default: the catalogue's 'ungraded' label.")
     colour: HexColour = "#4b5563"
     text_colour: HexColour = "#ffffff"
 
@@ -49,7 +51,7 @@ class GradeScale(_Frozen):
     """The grades, best first: a grade's rank is its place in this list."""
 
     scale: list[Grade] = Field(min_length=1)
-    ungraded: Ungraded = Ungraded()
+    ungraded: Ungraded = Field(description="Default: id 'ungraded', labelled by the catalogue.")
 
     @model_validator(mode="after")
     def _readable(self) -> GradeScale:
@@ -75,120 +77,6 @@ def contrast_ratio(first: str, second: str) -> float:
     """The WCAG contrast ratio of two #rrggbb colours, from 1 to 21."""
     light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
-
-
-class Plural(_Frozen):
-    """A word by CLDR plural category; ``other`` is required, the rest as the language needs."""
-
-    zero: str | None = None
-    one: str | None = None
-    two: str | None = None
-    few: str | None = None
-    many: str | None = None
-    other: str
-
-    def for_count(self, count: int, language: Language) -> str:
-        return getattr(self, language.plural_category(count)) or self.other
-
-
-class ChartWords(_Frozen):
-    """The sentences of chart descriptions (text alternatives), with their placeholders."""
-
-    no_data: str
-    period: str
-    comparison: str
-    comparison_pair: str
-    trend: str
-    trend_series: str
-    shares: str
-    shares_part: str
-    ranked: str
-    ranked_force: str
-    ranked_force_no_data: str
-    ranked_national: str
-    ranked_extremes: str
-    ranked_band: str
-    ranked_missing: str
-    control_title: str
-    control: str
-    control_outside: str
-    control_inside: str
-
-
-class Labels(_Frozen):
-    overall_summary: str
-    summary_of_findings: str
-    areas_for_improvement: Plural
-    causes_of_concern: Plural
-    recommendations: Plural
-    figure: str
-    source: str
-    annex_pointer: str
-    contents: str
-    footnotes: str
-    england_and_wales: str
-    show_data: str
-    illustrative: str
-    force_in_numbers_pointer: str
-    annex_force_in_numbers: str
-    annex_figures: str
-    caveats_intro: str
-    see_above: str
-    no_data: str
-    download_data: str
-    # 2018/19 integrated assessment
-    inspected_area: str
-    inspected_question: str
-    last_inspected: str
-    grade: str
-    yes: str
-    no: str
-    summary: str
-    force_in_context: str
-    # 2023–25
-    judgments: str
-    not_graded_sentence: str
-    main_findings: str
-    main_findings_intro: str
-    area_for_improvement_numbered: str
-    innovative_practice: str
-    promising_practice: str
-    victim_service_assessment: str
-    # National reports
-    question: str
-    improved: str
-    declined: str
-    force: str
-    illustrative_grades: str
-    addressee: str
-    deadline: str
-    # Police and Crime Panel reports
-    objective: str
-    signs_improvement: str
-    signs_success: str
-    topic: str
-    data: str
-    activity: str
-    measure: str
-    current: str
-    previous: str
-    change: str
-    direction: str
-    peer: str
-    improving: str
-    no_change: str
-    deteriorating: str
-    peer_below: str
-    peer_similar: str
-    peer_above: str
-    graded: str
-    not_graded: str
-    report_of: str
-    introduction: str
-    summary_of_performance: str
-    charts: ChartWords
-    and_word: str = Field(description="Joins the last two names of a list.")
-    published: str = Field(description="Before the publication date on the cover.")
 
 
 class GradeChange(_Frozen):
@@ -246,7 +134,7 @@ class OverallSpec(_Frozen):
     id: str = "overall"
     heading: str
     chapter_heading: str
-    judgment_heading: str = "Overall judgment"
+    judgment_heading: str = Field(description="Default: the catalogue's 'overall_judgment' label.")
     previous_grade: Literal["optional", "required", "none"] = "optional"
 
 
@@ -302,16 +190,19 @@ class Framework(_Frozen):
     inspectorate: Inspectorate
     report_title: str
     short_title: str
-    cover_subtitle: str = "An inspection of {force}"
+    cover_subtitle: str = Field(description="Default: the catalogue's 'cover_subtitle' label.")
     publisher: str = Field("{inspectorate}", description="The name on the cover and in the colophon.")
     author: str = Field("{inspectorate}", description="Who wrote the report: the page's author and the PDF's.")
     keywords: str = Field("{programme}, {force}, {inspectorate_short}",
                           description="The page's keywords and the PDF's.")
-    page_description: str = Field("{title} – an inspection of {force}",
-                                  description="The web page's description and the PDF's subject.")
+    page_description: str = Field(description=(
+        "The web page's description and the PDF's subject. Default: the catalogue's 'page_description' label."))
     cover: bool = Field(True, description="False: no cover page; page 1 has a masthead and page numbers.")
     question_grades: bool = Field(True, description="False: the report's questions carry no grades (national).")
     grades: GradeScale
+    source_language: str = Field(DEFAULT_LANGUAGE, description=(
+        "The language the framework file is written in; its text in other languages comes "
+        "from overlays, frameworks/<tag>/<id>.yaml (docs/languages.md)."))
     language: str = Field(DEFAULT_LANGUAGE, description="Set by the loader: the language of this copy's words.")
     labels: Labels = Field(description="Words of the report's language (its catalogue), with this framework's own.")
     grade_change: GradeChange | None = None
@@ -330,6 +221,16 @@ class Framework(_Frozen):
     afi_opening: str | None = Field(None, description="Lint: the words every area for improvement starts with.")
     recommendation_deadlines: bool = Field(
         False, description="Lint: every recommendation in a cause of concern should have a deadline.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _catalogue_defaults(cls, data: Any) -> Any:
+        """Wording a framework file may leave out comes from its language's catalogue."""
+        if not isinstance(data, dict):
+            return data
+        labels = data.get("labels")
+        words = labels.model_dump() if isinstance(labels, BaseModel) else labels
+        return with_catalogue_defaults(data, words) if isinstance(words, dict) else data
 
     @functools.cached_property
     def words(self) -> Language:
@@ -354,6 +255,23 @@ class Framework(_Frozen):
         return next((q for q in self.questions if q.id == question_id), None)
 
 
+def with_catalogue_defaults(data: dict[str, Any], words: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the catalogue's words where the framework file leaves out its cover
+    subtitle, page description, overall judgment heading or ungraded label."""
+    data = {**data, **{key: words[key] for key in ("cover_subtitle", "page_description")
+                       if key not in data and isinstance(words.get(key), str)}}
+    grades = data.get("grades")
+    if isinstance(grades, dict) and isinstance(words.get("ungraded"), str):
+        ungraded = grades.get("ungraded", {})
+        if isinstance(ungraded, dict) and "label" not in ungraded:
+            data["grades"] = {**grades, "ungraded": {**ungraded, "label": words["ungraded"]}}
+    overall = data.get("overall")
+    if isinstance(overall, dict) and "judgment_heading" not in overall and isinstance(
+            words.get("overall_judgment"), str):
+        data["overall"] = {**overall, "judgment_heading": words["overall_judgment"]}
+    return data
+
+
 def search_dirs() -> list[Path]:
     extra = [Path(p) for p in os.environ.get("PEELGEN_FRAMEWORKS_PATH", "").split(os.pathsep) if p]
     return [*extra, BUILTIN_DIR]
@@ -376,10 +294,52 @@ def merge_data(base: Any, own: Any) -> Any:
     return own
 
 
-def _data(path: Path, seen: tuple[Path, ...] = ()) -> tuple[Any, Any]:
-    """A framework file's data, with the file it ``extends`` (by id) merged under it."""
-    loaded = load_yaml(path)
+def overlay_file(framework_file: Path, tag: str) -> Path:
+    """Where the translation of a framework file into language ``tag`` lives:
+    ``<tag>/<id>.yaml`` beside it. (Only there: a translation belongs to the file it
+    translates, so a changed copy of a framework elsewhere never takes on a translation
+    of the original.)"""
+    return framework_file.parent / tag / framework_file.name
+
+
+def languages_of(framework_id: str) -> list[str]:
+    """The languages a framework can be loaded in: its own, then those it has translations into."""
+    path = available().get(framework_id)
+    if path is None:
+        return []
+    data = load_yaml(path).data
+    own = data.get("source_language", DEFAULT_LANGUAGE) if isinstance(data, dict) else DEFAULT_LANGUAGE
+    tags = {folder.name for folder in path.parent.iterdir() if overlay_file(path, folder.name).is_file()}
+    return [own, *sorted(tags - {own})]
+
+
+def _translated(loaded: LoadedFile, language: Language) -> Any:
+    """A framework file's own data in ``language``, from its overlay if the file is in another."""
     data = loaded.data
+    source = data.get("source_language", DEFAULT_LANGUAGE) if isinstance(data, dict) else DEFAULT_LANGUAGE
+    if not isinstance(data, dict) or source in (language.tag, language.info.framework_language):
+        return data
+    overlay = overlay_file(loaded.path, language.tag)
+    if not overlay.is_file():
+        name, tag = language.info.english_name, language.tag
+        raise BuildFailed([Diagnostic(
+            display_name(loaded.path),
+            f"framework {loaded.path.stem} has no {name} ({tag}) translation: "
+            f"add frameworks/{tag}/{loaded.path.stem}.yaml (docs/languages.md)",
+            hint=f"or build the report in its own language: meta.language: {source}")])
+    # Defaults are filled in once, in the file that extends nothing (a child would otherwise
+    # put a default over its parent's own text).
+    # The source language's catalogue words count as the file's own text here, so that a
+    # translation gives them too (the catalogue's generic words may not suit the framework).
+    base = data if "extends" in data else with_text_defaults(
+        with_catalogue_defaults(data, load_language(source).labels), Framework)
+    return translate(base, load_yaml(overlay), Labels)
+
+
+def _data(path: Path, language: Language, seen: tuple[Path, ...] = ()) -> tuple[LoadedFile, Any]:
+    """A framework file's data in ``language``, with the file it ``extends`` (by id) merged under it."""
+    loaded = load_yaml(path)
+    data = _translated(loaded, language)
     parent_id = data.get("extends") if isinstance(data, dict) else None
     if not isinstance(parent_id, str):
         return loaded, data
@@ -387,7 +347,7 @@ def _data(path: Path, seen: tuple[Path, ...] = ()) -> tuple[Any, Any]:
     if parent is None or parent in seen or parent == path:
         raise BuildFailed([loaded.source.diagnostic(("extends",), f"cannot extend '{parent_id}'",
                                                     hint=suggest(parent_id, list(available())))])
-    _, base = _data(parent, (*seen, path))
+    _, base = _data(parent, language, (*seen, path))
     own = {key: value for key, value in data.items() if key != "extends"}
     return loaded, merge_data(base, own)
 
@@ -401,9 +361,15 @@ def _with_language(data: Any, language: Language) -> Any:
     return {**data, "language": language.tag, "labels": labels}
 
 
+def _stamp(path: Path, tag: str) -> tuple[tuple[str, int], ...]:
+    """What a cached copy depends on: the framework files and their translations."""
+    files = [path, *(p for folder in search_dirs() for p in sorted((folder / tag).glob("*.yaml")))]
+    return tuple((str(p), p.stat().st_mtime_ns) for p in files)
+
+
 @functools.lru_cache(maxsize=32)
-def _load_file(path: Path, mtime_ns: int, language: Language) -> Framework:
-    loaded, data = _data(path)
+def _load_file(path: Path, stamp: tuple[tuple[str, int], ...], language: Language) -> Framework:
+    loaded, data = _data(path, language)
     data = _with_language(data, language)
     try:
         framework = Framework.model_validate(data)
@@ -427,4 +393,5 @@ def load_framework(framework_id: str, language: str = DEFAULT_LANGUAGE) -> Frame
             "<framework>", f"unknown framework '{framework_id}'",
             hint=suggest(framework_id, list(files)) or f"installed: {', '.join(files) or 'none'}",
         )])
-    return _load_file(path, path.stat().st_mtime_ns, load_language(language))
+    words = load_language(language)
+    return _load_file(path, _stamp(path, words.tag), words)

@@ -47,8 +47,65 @@ class LanguageInfo(BaseModel):
     hyphenate: bool = Field(description="Hyphenate in print (needs a pyphen dictionary for the language).")
     date_format: str = Field(description="CLDR pattern of a full date, e.g. 'd MMMM y'.")
     month_year_format: str = Field(description="CLDR pattern of a month and year, e.g. 'MMMM y'.")
-    ordinals: dict[str, str] = Field(description="By CLDR ordinal category: a pattern with {n}, e.g. '{n}st'.")
+    ordinals: dict[str, str] = Field(description=(
+        "By CLDR ordinal category: a pattern with {n}, e.g. '{n}st'; a key that is a number "
+        "(e.g. '12') is an exception for that number, for languages whose suffixes CLDR's "
+        "categories do not capture (Welsh 12fed, 13eg)."))
     review_note: str | None = Field(None, description="For translators: who should check this catalogue.")
+    framework_language: str | None = Field(None, description=(
+        "The language whose framework text this one reads, for a variant of a language that has it "
+        "(an en-US catalogue reading the English frameworks); by default, frameworks' translations "
+        "into this language."))
+
+
+class _Words(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UnitWords(_Words):
+    """How values and their axes are written: patterns with {value} (or {per})."""
+
+    percent: str = Field(description="report style 'percent': '{value} percent'.")
+    per_cent: str = Field(description="report style 'per cent': '{value} per cent'.")
+    percent_sign: str = Field(description="report style '%': '{value}%'.")
+    money: str = Field(description="Pounds sterling: '£{value}'.")
+    thousand: str = Field(description="A scaled value: '{value} thousand'.")
+    million: str
+    billion: str
+    axis_percent: str = Field(description="Axis and table label of percentages written as words.")
+    axis_percent_sign: str = Field(description="The same where the report writes '%'.")
+    axis_rate: str = Field(description="A rate with no 'per'.")
+    axis_rate_per: str = Field(description="A rate: 'Rate per {per}'.")
+    axis_money: str
+    axis_count: str
+
+    def scaled(self, scale: str, value: str) -> str:
+        return {"thousand": self.thousand, "million": self.million, "billion": self.billion}[scale].format(value=value)
+
+
+class ListWords(_Words):
+    """How a list of names is joined: 'A, B and C' (CLDR's list patterns, with {0} and {1})."""
+
+    middle: str = Field(description="Between all but the last two names: '{0}, {1}'.")
+    end: str = Field(description="Between the last two: '{0} and {1}'.")
+    end_before_vowel: str = Field(description="Between the last two when the last begins with a vowel "
+                                               "(Welsh 'a' becomes 'ac'): '{0} ac {1}'.")
+    vowels: str = Field(description="The letters end_before_vowel looks for (empty: never).")
+
+    def join(self, names: list[str]) -> str:
+        """'A, B and C'; Welsh 'A, B a C', 'A ac Ynys Môn'."""
+        if len(names) <= 1:
+            return "".join(names)
+        last = names[-1]
+        vowel = bool(self.vowels) and last[:1].lower() in self.vowels
+        return (self.end_before_vowel if vowel else self.end).format(self.series(names[:-1]), last)
+
+    def series(self, names: list[str]) -> str:
+        """Names with the middle pattern only, as a list after a colon: 'A, B, C'."""
+        text = names[0] if names else ""
+        for name in names[1:]:
+            text = self.middle.format(text, name)
+        return text
 
 
 class Language:
@@ -69,9 +126,23 @@ class Language:
         return self.locale.plural_form(abs(count))
 
     def ordinal(self, n: int) -> str:
-        """1 -> '1st' (en-GB), '1af' (cy)."""
+        """1 -> '1st' (en-GB), '1af' (cy); a number the catalogue lists itself comes first."""
         forms = self.info.ordinals
-        return (forms.get(self.locale.ordinal_form(n)) or forms["other"]).format(n=n)
+        return (forms.get(str(n)) or forms.get(self.locale.ordinal_form(n)) or forms["other"]).format(n=n)
+
+    @functools.cached_property
+    def number_symbols(self) -> tuple[str, str]:
+        """The locale's (group, decimal) symbols from CLDR: (',', '.') in en-GB and cy."""
+        symbols = self.locale.number_symbols
+        latin = symbols.get("latn", symbols)  # Babel 2.14+ keys symbols by numbering system
+        return latin["group"], latin["decimal"]
+
+    def number(self, value: float | int, decimals: int = 0) -> str:
+        """1234.5 -> '1,234.5' with the locale's symbols; fixed decimals."""
+        from peelgen.formatting import number
+
+        group, decimal = self.number_symbols
+        return number(value, decimals, group=group, decimal=decimal)
 
     def long_date(self, value: dt.date) -> str:
         """2017-03-02 -> '2 March 2017' (en-GB), '2 Mawrth 2017' (cy)."""

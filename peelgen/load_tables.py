@@ -167,6 +167,17 @@ def expand_csv_sources(loaded: LoadedFile) -> tuple[LoadedFile, list[Diagnostic]
     return LoadedFile(loaded.path, data, loaded.source), expander.diagnostics
 
 
+def csv_source_names(data: Any) -> list[str]:
+    """The file names of the ``{from: FILE.csv}`` sources in a loaded report (for ``serve``,
+    which watches them)."""
+    if not isinstance(data, dict):
+        return []
+    specs = [data.get("metrics")]
+    specs += [f["table"].get("rows") for f in data.get("figures") or []
+              if isinstance(f, dict) and isinstance(f.get("table"), dict)]
+    return [spec["from"] for spec in specs if isinstance(spec, dict) and isinstance(spec.get("from"), str)]
+
+
 def _has_sources(data: dict[str, Any]) -> bool:
     if isinstance(data.get("metrics"), dict):
         return True

@@ -122,17 +122,23 @@ class Meta(Strict):
                              description="Output file name without extension.")
     logo: str | None = Field(None, max_length=300,
                              description="A PNG, JPEG or SVG image in the report's folder, shown on the cover.")
-    logo_alt: str | None = Field(None, max_length=200, description="Text alternative for the logo.")
+    logo_alt: str | None = Field(None, max_length=200, description=(
+        "Text alternative for the logo. Default: the language's 'logo_alt' label ('{force} logo' in English)."))
     marking: str | None = Field(None, pattern=r"^[A-Z][A-Z -]{1,40}$",
                                 description="Protective marking, e.g. OFFICIAL or OFFICIAL-SENSITIVE.")
     language: str = Field("en-GB", pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$", description=(
         "The report's language, a catalogue in peelgen/languages (en-GB, cy): every word peelgen "
         "writes, the dates and numbers, the page's lang and the PDF's /Lang. See docs/languages.md."))
+    translation: str | None = Field(None, min_length=1, max_length=300, description=(
+        "The report's other-language edition: a YAML file in the same folder (e.g. report.cy.yaml) "
+        "whose meta.translation names this file. The two link to each other, and validate checks that "
+        "they agree on every grade, figure value, id, date and marking."))
 
 
 class PrintOptions(Strict):
-    footer: str = Field("Page {page} of {pages}", max_length=80,
-                        description="Page footer; {page} and {pages} are replaced. Empty for none.")
+    footer: str | None = Field(None, max_length=80, description=(
+        "Page footer; {page} and {pages} are replaced. Empty for none. Default: the language's "
+        "'page_footer' label ('Page {page} of {pages}' in English)."))
 
 
 class Overall(Strict):

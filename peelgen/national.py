@@ -3,6 +3,10 @@
 The force-grades CSV has one row per force and graded question. Everything a national
 report says about how many forces got which grade is computed here, so its summary
 table, its Annex B and its prose cannot disagree (the published 2017 report did).
+
+The force-grades CSV is a machine interface, not a page: its column names, grade ids and
+``yes``/``no`` are the same whatever the report's language (the tables a reader sees
+take their headings and grade labels from the catalogue and the framework).
 """
 
 from __future__ import annotations

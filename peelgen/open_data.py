@@ -13,6 +13,12 @@ Everything is read from the resolved :class:`~peelgen.document.Document` (and th
 metrics from the validated report), in this one small module, so that a change to the
 document's shape is adapted here alone. CSV cells are neutralised for spreadsheets as
 ``peelgen national`` does (:func:`peelgen.national.spreadsheet_safe`).
+
+Languages: the names peelgen gives fields and columns (``id``, ``heading``, ``grade``,
+``grade_label``, the metric fields, ``category`` for a chart's unnamed first column)
+are machine names, the same in every language, so one script reads the data of an
+English and a Welsh edition alike; the values, and the headings that come from the
+report (a figure's columns, the national table's), are in the report's language.
 """
 
 from __future__ import annotations

@@ -32,6 +32,9 @@ _REMOTE_CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!data:)([a-z][a-z0-9+.-]*:|//|
 # Browsers and Python's HTML parser do not always agree (inside <svg>, a <style> holds
 # markup, not text): these elements are also looked for in the raw text.
 _RAW_ELEMENT = re.compile(r"<\s*(script|iframe|frame|object|embed|applet|base|link|portal)\b", re.IGNORECASE)
+# The one <link> a page may have (partials/edition-link.html.j2): to the other-language
+# edition, beside it. Browsers fetch nothing for rel="alternate".
+_ALTERNATE = re.compile(r'<link rel="alternate" hreflang="[a-zA-Z]{2,3}(-[A-Z]{2})?" href="[a-z0-9-]+\.html">')
 
 
 class _Checker(HTMLParser):
@@ -44,6 +47,8 @@ class _Checker(HTMLParser):
         self.found.append((self.getpos()[0], what, needle))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "link" and _ALTERNATE.fullmatch(self.get_starttag_text() or ""):
+            return  # the other-language edition's page: named, never loaded
         if tag in _FORBIDDEN_TAGS:
             self._found(f"{'an' if tag[0] in 'aeiou' else 'a'} <{tag}> element", f"<{tag}")
         if tag == "meta":
@@ -94,6 +99,8 @@ def check_page(html: str, page_file: str, templates: Mapping[str, str]) -> list[
     parsed = {needle for _, _, needle in checker.found}
     for raw in _RAW_ELEMENT.finditer(html):
         tag = raw.group(1).lower()
+        if tag == "link" and _ALTERNATE.match(html, raw.start()):
+            continue
         if f"<{tag}" not in parsed:
             checker.found.append((html.count("\n", 0, raw.start()) + 1, f"a <{tag}> element", f"<{tag}"))
     problems = []

@@ -130,7 +130,7 @@ def _save(chart: ChartView, buffer: io.IOBase, target: Target, **options: Any) -
             bottom = 0.0
             if chart.illustrative:  # in a strip of its own along the bottom, clear of the labels
                 bottom = 1.8 * geometry.font_pt / (fig.get_figheight() * 72)
-                fig.text(0.99, 0.01, "Illustrative data", ha="right", va="bottom", color="#4a4a4a", style="italic")
+                fig.text(0.99, 0.01, chart.text.illustrative, ha="right", va="bottom", color="#4a4a4a", style="italic")
             lay_out(fig, ax, chart, geometry, (0, bottom, 1, 1))
             fig.savefig(buffer, **options)
         finally:

@@ -67,8 +67,9 @@ class _Renderer(RendererHTML):
             body = render_fragment(footnote.body, env, phrasing=True)
             return f'<span class="footnote" id="{anchor}">{body}</span>'
         ref_id = f' id="ref-{anchor}"' if meta.get("first") else ""
+        name = escape(env["doc"].labels.note_label.format(number=number))
         return (f'<sup class="fn-ref"><a href="#{anchor}"{ref_id} role="doc-noteref" '
-                f'aria-label="Note {number}">{number}</a></sup>')
+                f'aria-label="{name}">{number}</a></sup>')
 
     def figure_ref(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
         figure = env["doc"].figures[tokens[idx].meta["id"]]
@@ -193,6 +194,15 @@ def page_css(doc: Document) -> str:
     if doc.cover:  # the cover page carries no running head or page number
         css += f"@page :first {{ margin: 0; {' '.join(f'@{n} {{ content: none; }}' for n in boxes)} }}\n"
     return css
+
+
+# For a language with no hyphenation patterns: nothing is hyphenated automatically, even
+# where a stylesheet (the screen's table cells, an author's custom.css) asks for it.
+NO_HYPHENATION = ":root, :root * { hyphens: manual !important; }"
+
+
+def language_css(doc: Document) -> str:
+    return "" if doc.hyphenate else f"\n/* {doc.lang}: no automatic hyphenation */\n{NO_HYPHENATION}\n"
 
 
 # The page may run no script and load nothing: styles are inline, images and fonts are
@@ -321,6 +331,7 @@ def _render_page(env: Sandbox, doc: Document, *, target: Target, template_dirs: 
         css += "\n" + custom
     if target == "print":
         css += "\n" + page_css(doc)
+    css += language_css(doc)
     template = env.get_template(doc.template)
     html = _render(template, doc=doc, target=target, css=Markup(css), _md_env=md_env,  # noqa: S704
                    render_figure=render_figure, draft=draft, csp_meta=csp)

@@ -232,7 +232,17 @@ def layout(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = ()) -> A
     document = HTML(string=html, base_url=styles.as_uri() + "/", url_fetcher=fetcher)
     pages = document.render(font_config=_font_config(tuple(style_dirs)))
     pdf_tags.clean_bookmark_labels(pages)
+    _relative_links(pages, styles.as_uri() + "/")
     return pages
+
+
+def _relative_links(pages: Any, base: str) -> None:
+    """WeasyPrint resolves a link against the document's base (peelgen's styles folder);
+    a link to a file beside the PDF (the other-language edition's) is made relative again,
+    so that it opens the file next to the PDF and keeps no path of the machine that built it."""
+    for page in pages.pages:
+        page.links[:] = [(kind, target[len(base):] if kind == "external" and target.startswith(base) else target,
+                          rectangle, box) for kind, target, rectangle, box in page.links]
 
 
 def write_pdf(pages: Any, *, tagged: bool = True, epoch: int = 0) -> bytes:

@@ -15,7 +15,7 @@ from peelgen.attachments import Attachments, read_attachments
 from peelgen.chapters import component
 from peelgen.diagnostics import BuildFailed, suggest
 from peelgen.document import ChapterView, Document
-from peelgen.formatting import slugify
+from peelgen.editions import default_slug
 from peelgen.state import Origin, ResolveState
 from peelgen.validate import ValidatedReport
 
@@ -29,7 +29,8 @@ def resolve(validated: ValidatedReport, files: Attachments | None = None) -> Doc
     state = ResolveState(validated, files if files is not None else read_attachments(validated))
     chapters = _chapters(state)
     _check_unused(state)
-    footer = _footer(state, state.report.print.footer)
+    pattern = state.report.print.footer
+    footer = _footer(state, state.fw.labels.page_footer if pattern is None else pattern)
     if state.diagnostics:
         raise BuildFailed(state.diagnostics)
     return _document(state, chapters, footer)
@@ -64,10 +65,11 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         publication_date=meta.publication_date,
         publication_date_text=fw.words.long_date(meta.publication_date),
         inspection_period=meta.inspection_period,
-        slug=meta.slug or slugify(f"{state.values['force_short']} {fw.programme_year}"),
+        slug=meta.slug or default_slug(state.values["force_short"], fw.programme_year, fw.language, state.edition),
         template=fw.template,
         labels=fw.labels,
         lang=fw.language,
+        hyphenate=fw.words.info.hyphenate,
         chapters=chapters,
         grades=[*[state.grade(g.id) for g in fw.grades.scale], state.grade(fw.grades.ungraded.id)],
         cycle=fw.cycle,
@@ -77,13 +79,14 @@ def _document(state: ResolveState, chapters: list[ChapterView], footer: list[tup
         footer=footer,
         marking=meta.marking,
         logo_data_uri=state.files.logo,
-        logo_alt=meta.logo_alt or f"{meta.force} logo",
+        logo_alt=meta.logo_alt or state.fill(fw.labels.logo_alt),
         cover=fw.cover,
         draft=report.status == "draft",
         masthead=(masthead.body, masthead.report_of, masthead.title) if masthead else None,
         author=state.fill(fw.author),
         description=state.fill(fw.page_description, title=title),
         keywords=state.fill(fw.keywords, programme=fw.programme),
+        edition=state.edition,
     )
 
 

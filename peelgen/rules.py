@@ -77,6 +77,18 @@ RULES: dict[str, str] = {
     "chart.force-row": "A ranked chart's dataset has a row for the force.",
     "chart.control-values": "A control chart has at least three values.",
     "print.footer": "The footer uses only {page} and {pages}.",
+    # Paired editions (meta.translation; checked with the other edition: peelgen.editions):
+    "edition.partner": "meta.translation names another YAML file in the report's folder.",
+    "edition.invalid": "The other edition is valid on its own.",
+    "edition.mutual": "The other edition's meta.translation names this file back.",
+    "edition.framework": "Both editions use the same framework.",
+    "edition.language": "The editions are in different languages, and the catalogue has words for the link.",
+    "edition.grade": "Every grade and previous grade is the same in both editions.",
+    "edition.value": "Every number (metrics, table cells, chart and CSV data) is the same in both editions.",
+    "edition.id": "Every id (questions, findings, figures, footnotes, metrics, recommendations) is the same.",
+    "edition.date": "The publication date, deadlines and inspection cycles are the same.",
+    "edition.marking": "The protective marking is the same.",
+    "edition.count": "Both editions have the same items: as many recommendations, findings, rows and notes.",
 }
 
 

@@ -19,7 +19,7 @@ from markdown_it.token import Token
 from peelgen.attachments import Attachments
 from peelgen.diagnostics import Diagnostic, DocPath, suggest
 from peelgen.document import Cell, FigureView, FootnoteView, Fragment, GradeView, Heading, TableRow, TableView
-from peelgen.formatting import measure, number, slugify
+from peelgen.formatting import Formats, slugify
 from peelgen.framework import Framework
 from peelgen.markdown import parse_block, parse_inline
 from peelgen.models import Metric, Table
@@ -64,6 +64,7 @@ class ResolveState:
         self.fw: Framework = validated.framework
         self.source = validated.source
         self.files = files
+        self.edition = validated.edition  # the other-language edition's link, for the document
         self.diagnostics: list[Diagnostic] = list(files.diagnostics)
         self.footnotes: dict[str, FootnoteView] = {}
         self.figures: dict[str, FigureView] = {}
@@ -78,6 +79,7 @@ class ResolveState:
             f"missing-{m.id}": (m.missing, Origin(("metrics", i, "missing")))
             for i, m in enumerate(self.report.metrics) if m.value is None and m.missing
         }
+        self.formats = Formats(self.fw.words, self.fw.labels.units)  # numbers and units in the report's language
         self.values = _placeholder_values(self.report, self.fw)
         # Anchors of every graded unit and pillar, reserved first so that tables printed
         # before a unit's chapter (summary tables, "Our judgments") can link to it.
@@ -287,8 +289,8 @@ class ResolveState:
         return self.report.metrics[self.metric_index[metric_id]]
 
     def format_metric(self, metric: Metric, value: float) -> str:
-        return measure(value, unit=metric.unit, decimals=metric.decimals,
-                       percent_style=self.report.style.percent, scale=metric.scale)
+        return self.formats.measure(value, unit=metric.unit, decimals=metric.decimals,
+                                    percent_style=self.report.style.percent, scale=metric.scale)
 
     def _metric_tokens(self, reference: str, origin: Origin, line: int | None) -> list[Token]:
         metric_id, _, field = reference.partition(".")
@@ -341,7 +343,7 @@ class ResolveState:
             self.error("text.count", origin, f"unknown count '{what}' in {{count:{reference}}}", line_offset=line,
                        hint=suggest(what, list(tally)) or f"use one of: {', '.join(tally)}")
             return []
-        return [text_token(number(tally[what], 0))]
+        return [text_token(self.formats.number(tally[what]))]
 
 
 _ARGUMENT_PLACEHOLDERS = {
@@ -375,7 +377,7 @@ def _placeholder_values(report: Any, fw: Framework) -> dict[str, str]:
     }
 
 
-def table_view(table: Table) -> TableView:
+def table_view(table: Table, formats: Formats) -> TableView:
     rows = []
     for row in table.rows:
         cells = []
@@ -385,7 +387,7 @@ def table_view(table: Table) -> TableView:
             if value is None:
                 cells.append(Cell("", numeric))
             elif isinstance(value, int | float) and not isinstance(value, bool) and numeric:
-                cells.append(Cell(number(value, decimals), True))
+                cells.append(Cell(formats.number(value, decimals), True))
             else:
                 cells.append(Cell(str(value), numeric))
         rows.append(TableRow(row.kind, cells))

@@ -7,6 +7,7 @@ sees every mistake in one run.
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from collections.abc import Callable, Sequence
@@ -16,10 +17,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from peelgen import editions
 from peelgen import framework as frameworks
 from peelgen import language as languages
 from peelgen.characters import check_characters
 from peelgen.diagnostics import BuildFailed, Diagnostic, DocPath, FileRefused, suggest
+from peelgen.document import EditionLink
 from peelgen.folder import Folder
 from peelgen.framework import Framework
 from peelgen.language import DEFAULT_LANGUAGE
@@ -36,9 +39,27 @@ class ValidatedReport:
     source: SourceMap
     base_dir: Path
     template_dir: Path | None = None  # the report's own templates: folder, checked
+    edition: EditionLink | None = None  # the other-language edition (meta.translation), compared
 
 
 def validate(loaded: LoadedFile) -> ValidatedReport:
+    """The report, checked; with meta.translation, its other edition is read, validated
+    and compared with it too (:mod:`peelgen.editions`): this edition's errors and every
+    disagreement between the two, at once."""
+    partner = editions.load_partner(loaded)  # load stage: the other edition's YAML
+    try:
+        validated = validate_alone(loaded)
+    except BuildFailed as failure:
+        _, problems = editions.compare(loaded, partner, validate_alone, None)
+        raise BuildFailed([*failure.diagnostics, *problems]) from None
+    link, problems = editions.compare(loaded, partner, validate_alone, validated)
+    if problems:
+        raise BuildFailed(problems)
+    return dataclasses.replace(validated, edition=link)
+
+
+def validate_alone(loaded: LoadedFile) -> ValidatedReport:
+    """One edition, checked on its own."""
     # The load stage's last step: rows kept in CSV files ({from: FILE.csv}) are read in.
     loaded, diagnostics = expand_csv_sources(loaded)
     source = loaded.source

@@ -9,8 +9,26 @@ import pytest
 from peelgen.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "examples").glob("*/report.yaml"))
+# Every edition of every example: report.yaml, and report.<language>.yaml beside it for
+# another language's edition of the same report (report.cy.yaml: the Welsh edition).
+EXAMPLES = sorted((ROOT / "examples").glob("*/report*.yaml"))
 WEST_MERCIA = ROOT / "examples" / "west-mercia-2016" / "report.yaml"
+
+def edition_language(path: Path) -> str | None:
+    """The language an example's file name gives: 'cy' for report.cy.yaml, None for report.yaml."""
+    parts = path.name.split(".")
+    return parts[1] if len(parts) == 3 else None
+
+
+def example_id(path: Path) -> str:
+    """A test id per edition: the folder's name, with ':cy' for its Welsh edition."""
+    language = edition_language(path)
+    return path.parent.name if language is None else f"{path.parent.name}:{language}"
+
+
+def example_params() -> list:
+    """EXAMPLES as pytest parameters, with ids from example_id."""
+    return [pytest.param(path, id=example_id(path)) for path in EXAMPLES]
 
 # A small valid report; tests change one thing and check the one error it causes.
 MINIMAL = """\

@@ -151,7 +151,19 @@ def test_key_covers_framework_files_environment_and_versions(write, tmp_path: Pa
     assert with_path != base
     own.write_text(own.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert key_of(report) != with_path
+    edited = key_of(report)
+    (frameworks / "cy").mkdir()
+    translation = frameworks / "cy" / "peel-2016-effectiveness.yaml"  # a framework's translation
+    translation.write_text("title: Teitl\n", encoding="utf-8")
+    assert key_of(report) != edited
     monkeypatch.delenv("PEELGEN_FRAMEWORKS_PATH")
+    languages = tmp_path.parent / f"{tmp_path.name}-languages"
+    languages.mkdir()
+    monkeypatch.setenv("PEELGEN_LANGUAGES_PATH", str(languages))
+    with_languages = key_of(report)
+    (languages / "cy.yaml").write_text("language: {}\n", encoding="utf-8")  # a catalogue's content counts
+    assert key_of(report) != with_languages
+    monkeypatch.delenv("PEELGEN_LANGUAGES_PATH")
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1500000000")
     assert key_of(report) != base

@@ -22,7 +22,7 @@ from peelgen.charts.style import (
 )
 from peelgen.render_charts import render_charts
 from peelgen.render_html import render_html
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, example_id
 from tests.test_metrics import DATA_REPORT, write_data
 
 _REFERENCE = re.compile(r'url\(#([^)]+)\)|href="#([^"]+)"')
@@ -36,12 +36,15 @@ def example_charts() -> dict[str, dict[str, str]]:
         doc = compile_report(path).document
         for target in charts:
             for figure_id, svg in render_charts(doc, target=target).items():
-                charts[target][f"{path.parent.name}/{figure_id}"] = svg
+                charts[target][f"{example_id(path)}/{figure_id}"] = svg
     return charts
 
 
 def test_examples_have_charts_of_every_kind(example_charts):
-    kinds = {re.search(r"(Line|Bar) chart", svg).group(1) for svg in example_charts["web"].values()}
+    # Described in the report's language: English or Welsh (siart llinell, siart bar).
+    described = r"(Line chart|Siart llinell)|(Bar chart|Siart bar)"
+    found = [re.search(described, svg) for svg in example_charts["web"].values()]
+    kinds = {"Line" if match.group(1) else "Bar" for match in found}
     assert kinds == {"Line", "Bar"} and len(example_charts["web"]) >= 10
 
 

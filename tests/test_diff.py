@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from peelgen.commands.diff import match_items, word_diff
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import ROOT, example_params
 
 PREVENTING = "How effective is the force at preventing crime, tackling anti-social behaviour and keeping people safe?"
 NEW_AFI = "The force should check whether its neighbourhood problem-solving work succeeds."
@@ -89,7 +89,7 @@ def test_done_when_three_changes_in_all_three_formats(cli, tmp_path):
     assert "[deleted: Requires improvement" in parsed.text
 
 
-@pytest.mark.parametrize("report", EXAMPLES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("report", example_params())
 def test_every_example_against_itself_has_no_changes(cli, report):
     result = cli("diff", report, report, "--format", "json")
     assert result.code == 0, result.out + result.err

@@ -19,7 +19,7 @@ from peelgen.build import Compiled, compile_report, parse_formats, render_output
 from peelgen.document import Document, Fragment, Heading
 from peelgen.render_docx import pandoc_document, render_word
 from peelgen.render_docx.parts import plain_text
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import ROOT, example_params
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W, "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
@@ -53,7 +53,7 @@ class Built:
 _CACHE: dict[Path, Built] = {}
 
 
-@pytest.fixture(scope="session", params=EXAMPLES, ids=[p.parent.name for p in EXAMPLES])
+@pytest.fixture(scope="session", params=example_params())
 def built(request: pytest.FixtureRequest) -> Built:
     """Each example's DOCX and ODT, built once per session."""
     path = request.param
@@ -222,7 +222,7 @@ def test_core_properties(built):
     assert props.title == doc.title
     assert props.author == (doc.author or doc.inspectorate)
     assert props.subject == doc.description
-    assert props.language == "en-GB"
+    assert props.language == doc.lang
     assert props.created.date() == props.modified.date() == doc.publication_date
 
 

@@ -28,7 +28,7 @@ from peelgen.load import LoadedFile, load_yaml
 from peelgen.render_html import render_fragment
 from peelgen.resolve import resolve
 from peelgen.validate import validate
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, example_params
 
 EMPTY_SLOTS = [
     (re.compile(r"\s[,.;:]"), "a space before punctuation (' because .')"),
@@ -114,14 +114,14 @@ def _build(example: Path, data: Any, tmp_path: Path) -> Document | None:
         return None
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("example", example_params())
 def test_every_example_has_no_empty_slot(example, tmp_path):
     doc = _build(example, _loaded(example).data, tmp_path)
     assert doc is not None
     assert empty_slots(doc) == []
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("example", example_params())
 def test_no_empty_slot_with_any_optional_input_left_out(example, tmp_path):
     data = _loaded(example).data
     built, problems = 0, []
@@ -138,7 +138,7 @@ def test_no_empty_slot_with_any_optional_input_left_out(example, tmp_path):
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_no_empty_slot_with_several_inputs_left_out(data, tmp_path):
-    example = data.draw(st.sampled_from(EXAMPLES))
+    example = data.draw(st.sampled_from(list(EXAMPLES)))
     report = _loaded(example).data
     paths = data.draw(st.lists(st.sampled_from(list(_paths(report))), max_size=6, unique=True))
     doc = _build(example, _without(report, paths), tmp_path)

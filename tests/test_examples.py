@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, example_params
 
 _STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
 _SVG = re.compile(r"(<svg[^>]*>)(<title[^>]*>.*?</title><desc[^>]*>.*?</desc>).*?</svg>", re.DOTALL)
@@ -47,7 +47,7 @@ def pdf_pages(data: bytes) -> list[str]:
     return pages
 
 
-@pytest.fixture(params=EXAMPLES, ids=[p.parent.name for p in EXAMPLES])
+@pytest.fixture(params=example_params())
 def built(request: pytest.FixtureRequest, example_outputs) -> tuple[Path, dict[str, bytes]]:
     return request.param, example_outputs[request.param]
 

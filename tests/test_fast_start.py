@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES, MINIMAL, ROOT
+from tests.conftest import MINIMAL, ROOT, example_params
 
 HEAVY = ("weasyprint", "matplotlib", "fontTools", "pydyf", "PIL")
 
@@ -47,7 +47,7 @@ def test_help_imports_nothing_heavy(tmp_path: Path):
     assert imports_after(["build", "--help"], tmp_path) == {"code": 0, "heavy": []}
 
 
-@pytest.mark.parametrize("report", [None, *EXAMPLES], ids=["minimal", *(p.parent.name for p in EXAMPLES)])
+@pytest.mark.parametrize("report", [pytest.param(None, id="minimal"), *example_params()])
 def test_validate_imports_nothing_heavy(tmp_path: Path, report: Path | None):
     if report is None:
         report = tmp_path / "report.yaml"

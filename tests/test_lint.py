@@ -9,7 +9,7 @@ import pytest
 from peelgen.build import compile_report
 from peelgen.framework import load_framework
 from peelgen.lint import lint
-from tests.conftest import EXAMPLES, MINIMAL, line_of
+from tests.conftest import MINIMAL, example_params, line_of
 
 
 def test_minimal_report_has_no_warnings(cli, write):
@@ -19,7 +19,7 @@ def test_minimal_report_has_no_warnings(cli, write):
     assert result.err == ""
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("example", example_params())
 def test_examples_have_no_warnings(example):
     assert compile_report(example).warnings == ()
 

@@ -16,7 +16,7 @@ import yaml
 from peelgen import load_yaml_events
 from peelgen.diagnostics import BuildFailed
 from peelgen.load import MAX_DEPTH, MAX_NODES, dump_yaml, load_yaml
-from tests.conftest import EXAMPLES, MINIMAL, line_of
+from tests.conftest import MINIMAL, example_params, line_of
 
 
 def messages(text: str) -> list[str]:
@@ -67,7 +67,7 @@ def test_libyaml_parses_when_pyyaml_has_it(monkeypatch):
     assert used == ["CSafeLoader"]
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("example", example_params())
 def test_both_parsers_give_the_same_data_and_positions(example: Path, monkeypatch):
     if not load_yaml_events.HAS_LIBYAML:
         pytest.skip("PyYAML was built without libyaml here")

@@ -10,7 +10,7 @@ import json
 import jsonschema
 import pytest
 
-from tests.conftest import EXAMPLES, MINIMAL, ROOT, WEST_MERCIA
+from tests.conftest import MINIMAL, ROOT, WEST_MERCIA, example_params
 
 SCHEMA = json.loads((ROOT / "docs" / "schemas" / "report-data.schema.json").read_text(encoding="utf-8"))
 
@@ -92,7 +92,7 @@ def test_cells_are_neutralised_for_spreadsheets(cli, write, tmp_path):
     assert _rows(figure)[1][0] == "'=HYPERLINK(\"http://x\")"
 
 
-@pytest.mark.parametrize("report", EXAMPLES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("report", example_params())
 def test_every_example_data_validates(cli, tmp_path, report):
     result = cli("build", "-q", "-f", "data", "-o", "site", report)
     assert result.code == 0, result.err

@@ -19,7 +19,8 @@ def test_wheel_ships_templates_styles_and_frameworks(tmp_path: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("peelgen/templates/force-report.html.j2", "peelgen/styles/print.css",
                      "peelgen/styles/fonts/NotoSans-Regular.ttf", "peelgen/styles/fonts/OFL.txt",
-                     "peelgen/frameworks/peel-2016-effectiveness.yaml"):
+                     "peelgen/frameworks/peel-2016-effectiveness.yaml",
+                     "peelgen/frameworks/cy/peel-2016-effectiveness.yaml", "peelgen/languages/cy.yaml"):
         assert required in names
 
     site = tmp_path / "site"

@@ -11,7 +11,7 @@ import pytest
 from peelgen.commands.schema import report_schema
 from peelgen.framework import load_framework
 from peelgen.load import load_yaml
-from tests.conftest import EXAMPLES, WEST_MERCIA
+from tests.conftest import WEST_MERCIA, example_params
 
 
 def _schema_for(path):
@@ -24,7 +24,7 @@ def _errors(schema, data):
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("path", example_params())
 def test_every_example_is_valid_against_its_framework_schema(path):
     data, schema = _schema_for(path)
     jsonschema.Draft202012Validator.check_schema(schema)

@@ -384,3 +384,23 @@ def test_an_idle_watcher_does_not_read_the_files(write):
         server.close()
     assert not watcher.is_alive()
     assert len(looks) <= 1
+
+
+def test_csv_sources_are_watched_even_while_they_stop_the_build(write, tmp_path):
+    from tests.test_csv_sources import KPIS, WITH_METRICS
+
+    kpis = tmp_path / "kpis.csv"
+    kpis.write_text(KPIS, encoding="utf-8")
+    server = PreviewServer(write(WITH_METRICS), port=0)
+    try:
+        server.rebuild()
+        assert b"Crime: 1,234; 12.5 percent." in server.page
+        assert kpis.resolve() in {path.resolve() for path in server.watched.inputs}
+        _touch(kpis, KPIS.replace('"1,234"', '"14,2"'))  # a decimal comma: the report stops building
+        assert server.check() and not server.ok
+        assert b"kpis.csv:2:" in server.page
+        _touch(kpis, KPIS.replace('"1,234"', '"1,500"'))  # mended: the CSV is still watched
+        assert server.check() and server.ok
+        assert b"Crime: 1,500; 12.5 percent." in server.page
+    finally:
+        server.close()

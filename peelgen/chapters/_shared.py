@@ -11,7 +11,6 @@ from pydantic import Field
 from peelgen.chapters import FieldDef
 from peelgen.diagnostics import DocPath, suggest
 from peelgen.document import Box, Concern, Fragment, Heading, Item, Section, Tile
-from peelgen.formatting import long_date
 from peelgen.framework import ChapterSpec, QuestionSpec, SubQuestion
 from peelgen.models import Finding, Markdown, Question, Recommendation
 from peelgen.state import Origin, ResolveState
@@ -91,7 +90,7 @@ def _concern_box(state: ResolveState, question: Question, path: DocPath, anchor:
 
 
 def item(state: ResolveState, recommendation: Recommendation, path: DocPath) -> Item:
-    extra = {"deadline": long_date(recommendation.deadline)} if recommendation.deadline else {}
+    extra = {"deadline": state.fw.words.long_date(recommendation.deadline)} if recommendation.deadline else {}
     text = state.block(recommendation.text, Origin((*path, "text")), extra) or Fragment([])
     quoted = "{deadline}" in recommendation.text
     return Item(text, recommendation.deadline, extra["deadline"] if extra and not quoted else None)

@@ -4,6 +4,7 @@ Force in numbers, then every figure under its force-neutral title."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -106,7 +107,7 @@ def _figure_entry(state: ResolveState, view: FigureView, parent: str, described:
         return Section(sub)
     index = state.figure_index[view.id]
     figure = state.report.figures[index]
-    title = figure.annex_title or neutral_title(figure.title)
+    title = figure.annex_title or neutral_title(figure.title, labels.annex_title_drops)
     sub = state.heading(f"{labels.figure} {view.number}: {title}", Origin(("figures", index, "title")),
                         f"{parent}-figure-{view.number}", 3, in_contents=False)
     view.annex_anchor = sub.anchor
@@ -141,20 +142,26 @@ def _caveats_markdown(state: ResolveState, source: DataSource) -> str:
     labels = state.fw.labels
     lines = [labels.caveats_intro, ""]
     for caveat in source.caveats:
-        forces = join_names(caveat.forces, labels.and_word)
+        forces = labels.list_join.join(caveat.forces)
         text = " ".join(caveat.text.split())
         # The caveat text continues a sentence whose subject is the forces named.
         lines.append(f"- **{forces}** {text}" if forces else f"- {text}")
     return "\n".join(lines)
 
 
-def neutral_title(title: str) -> str:
-    """'Crime rates in {area}, for 2016' -> 'Crime rates, for 2016' (the Annex A form)."""
+def neutral_title(title: str, drops: list[str]) -> str:
+    """'Crime rates in {area}, for 2016' -> 'Crime rates, for 2016' (the Annex A form):
+    the phrases of the catalogue's ``annex_title_drops`` that name the force go."""
     title = re.sub(r"\[\^[^\]]+\]", "", title)  # the annex entry cites no footnotes
-    return re.sub(r"\s+(?:in|for)\s+\{(?:area|force|force_short)\}(?:\s+Police)?", "", title)
+    return re.sub(_drops_pattern(tuple(drops)), "", title) if drops else title
 
 
-def join_names(names: list[str], and_word: str) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} {and_word} {names[-1]}"
+@functools.lru_cache(maxsize=8)
+def _drops_pattern(drops: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern of the phrases, longest first, each after a space; words may be
+    separated by any white space, and {place} is {area}, {force} or {force_short}."""
+    def phrase(drop: str) -> str:
+        words = [re.escape(word) for word in drop.split()]
+        return r"\s+".join(words).replace(re.escape("{place}"), r"\{(?:area|force|force_short)\}")
+
+    return re.compile("|".join(r"\s+" + phrase(d) for d in sorted(drops, key=len, reverse=True)))

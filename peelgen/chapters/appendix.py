@@ -14,8 +14,6 @@ from peelgen.chapters._shared import chapter_heading, chapter_origin
 from peelgen.diagnostics import Diagnostic, DocPath, suggest
 from peelgen.document import AimView, ChapterView, MeasureView, Section, TopicView
 from peelgen.figures import control_chart
-from peelgen.formatting import measure as measure_text
-from peelgen.formatting import number
 from peelgen.framework import ChapterSpec, Framework
 from peelgen.models import Aim, Appendix, Measure, Topic
 from peelgen.rules import RuleContext
@@ -111,15 +109,15 @@ def _measure(state: ResolveState, measure: Measure) -> MeasureView:
     labels = state.fw.labels
 
     def fmt(value: float) -> str:
-        return measure_text(value, unit=measure.unit, decimals=measure.decimals,
-                            percent_style=state.report.style.percent)
+        return state.formats.measure(value, unit=measure.unit, decimals=measure.decimals,
+                                     percent_style=state.report.style.percent)
 
     difference = measure.current - measure.previous
     percent = (difference / measure.previous * 100) if measure.previous else 0.0
     sign = "+" if difference > 0 else ""
-    change = f"{sign}{number(difference, measure.decimals)}"
+    change = f"{sign}{state.formats.number(difference, measure.decimals)}"
     if measure.previous and measure.unit == "count":
-        change += f" ({sign}{number(percent, 1)}%)"
+        change += f" ({labels.units.percent_sign.format(value=sign + state.formats.number(percent, 1))})"
     if abs(percent) <= measure.tolerance:
         direction_id, direction = "no-change", labels.no_change
     elif (difference < 0) == (measure.better == "lower"):

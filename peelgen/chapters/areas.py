@@ -12,7 +12,6 @@ from peelgen.chapters._shared import boxes, entries, replaced, sections
 from peelgen.chapters.questions import QuestionsBase
 from peelgen.diagnostics import DocPath
 from peelgen.document import Box, ChapterView, Fragment, GradeView, Heading, Section
-from peelgen.formatting import number
 from peelgen.framework import ChapterSpec, QuestionSpec
 from peelgen.models import Question
 from peelgen.state import Origin, ResolveState
@@ -61,8 +60,8 @@ def _area(state: ResolveState, unit: QuestionSpec, question: Question, path: Doc
     if question.crime_recording and state.fw.crime_recording:
         estimate = question.crime_recording
         view.crime_recording = state.block(state.fill(
-            state.fw.crime_recording, percent=number(estimate.percent, 1),
-            interval=number(estimate.interval, 1), of=estimate.of), Origin((*path, "crime_recording")))
+            state.fw.crime_recording, percent=state.formats.number(estimate.percent, 1),
+            interval=state.formats.number(estimate.interval, 1), of=estimate.of), Origin((*path, "crime_recording")))
     view.summary = state.block(question.summary, Origin((*path, "summary")))
     view.sections = sections(state, question.findings, unit.sections, (*path, "findings"),
                              view.heading.anchor, 3, in_contents=False)
@@ -76,6 +75,14 @@ def _lead(state: ResolveState, unit: QuestionSpec, question: Question, path: Doc
     grade = state.fw.grade(question.grade or "")
     if not unit.lead or grade is None:
         return None
-    verb = grade.phrase.removesuffix(" at")
+    verb = _without_ends(grade.phrase, state.fw.labels.grade_phrase_ends)
     sentence = state.fill(unit.lead, grade_phrase=grade.phrase, grade_verb=verb, grade_label=grade.label.lower())
     return state.inline(sentence, Origin(None, f"area '{unit.id}'"))
+
+
+def _without_ends(phrase: str, ends: list[str]) -> str:
+    """'is good at' -> 'is good': the phrase without the word that leads to its topic."""
+    for end in ends:
+        if phrase.endswith(f" {end}"):
+            return phrase[: -len(end) - 1]
+    return phrase

@@ -13,8 +13,8 @@ from peelgen.chapters import ChapterComponent, FieldDef, chapter_kind
 from peelgen.chapters._shared import chapter_heading, framework_block
 from peelgen.diagnostics import Diagnostic
 from peelgen.document import ChapterView, Fragment, RecommendationView
-from peelgen.formatting import long_date
 from peelgen.framework import ChapterSpec, Framework
+from peelgen.language import Language
 from peelgen.models import NationalRecommendation
 from peelgen.rules import RuleContext
 from peelgen.state import Origin, ResolveState
@@ -52,7 +52,7 @@ class Recommendations(ChapterComponent):
         view = RecommendationsView(id=spec.id, kind=self.kind, heading=heading,
                                    body=framework_block(state, spec, spec.body))
         for i, rec in enumerate(state.report.recommendations):
-            deadline = _month_or_date(rec.deadline) if rec.deadline else None
+            deadline = _month_or_date(rec.deadline, state.fw.words) if rec.deadline else None
             text = state.block(rec.text, Origin(("recommendations", i, "text")),
                                {"deadline": deadline} if deadline else None) or Fragment([])
             view.recommendations.append(RecommendationView(
@@ -60,9 +60,9 @@ class Recommendations(ChapterComponent):
         yield view
 
 
-def _month_or_date(value: str) -> str:
-    """'2018-10' -> 'October 2018'; '2018-10-01' -> '1 October 2018'."""
+def _month_or_date(value: str, language: Language) -> str:
+    """'2018-10' -> 'October 2018'; '2018-10-01' -> '1 October 2018' (in the report's language)."""
     parts = [int(p) for p in value.split("-")]
     if len(parts) == 2:
-        return long_date(dt.date(parts[0], parts[1], 1)).split(" ", 1)[1]
-    return long_date(dt.date(*parts))
+        return language.month_year(dt.date(parts[0], parts[1], 1))
+    return language.long_date(dt.date(*parts))

@@ -13,7 +13,7 @@ from pydantic import Field
 from peelgen.chapters import ChapterComponent, FieldDef, chapter_kind
 from peelgen.chapters._shared import chapter_heading, chapter_origin
 from peelgen.document import ChapterView, Fragment, Heading, Section
-from peelgen.formatting import number
+from peelgen.formatting import Formats
 from peelgen.framework import ChapterSpec, Framework
 from peelgen.models import Stage, VictimService
 from peelgen.state import Origin, ResolveState
@@ -57,7 +57,7 @@ class VictimServiceChapter(ChapterComponent):
         if "introduction" in service.model_fields_set:
             view.intro = state.block(service.introduction, Origin(("victim_service", "introduction")))
         else:
-            text, values = _intro(spec, service)
+            text, values = _intro(spec, service, state.formats)
             view.intro = state.block(text, chapter_origin(spec), values)
         ordered = sorted(enumerate(service.findings), key=lambda item: _JOURNEY.index(item[1].stage))
         for i, finding in ordered:
@@ -68,13 +68,13 @@ class VictimServiceChapter(ChapterComponent):
         yield view
 
 
-def _intro(spec: ChapterSpec, service: VictimService) -> tuple[str | None, dict[str, str]]:
+def _intro(spec: ChapterSpec, service: VictimService, formats: Formats) -> tuple[str | None, dict[str, str]]:
     """The framework's intro and the review's numbers for its placeholders. A sentence
     of ``spec.sentences`` is put in only when every value it needs was given, so no
     sentence prints with a gap."""
-    values = {"case_files": number(service.case_files, 0)}
+    values = {"case_files": formats.number(service.case_files)}
     if service.closed_files is not None and service.closed_outcome is not None:
-        values |= {"closed_files": number(service.closed_files, 0), "closed_outcome": service.closed_outcome}
+        values |= {"closed_files": formats.number(service.closed_files), "closed_outcome": service.closed_outcome}
     if spec.body is None:
         return None, values
     text = spec.body

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 Rect = tuple[float, float, float, float]  # left, bottom, right, top, as fractions of the figure
-BAND_LABEL = "One standard deviation either side of the mean"
 ROW_KINDS = ("ranked", "shares")  # one row per category: the figure grows with the rows
 
 
@@ -71,6 +70,21 @@ def draw_kind(ax: Axes, chart: ChartView, geometry: Geometry) -> None:
     kinds: dict[str, Callable[[Axes, ChartView, Geometry], None]] = {
         "trend": _trend, "comparison": _comparison, "ranked": _ranked, "shares": _shares, "control": _control}
     kinds[chart.type](ax, chart, geometry)
+    if chart.text.decimal != ".":
+        _decimal_ticks(ax, chart.text.decimal)
+
+
+def _decimal_ticks(ax: Axes, decimal: str) -> None:
+    """Value axes' tick labels with the language's decimal symbol (matplotlib writes '.')."""
+    from matplotlib.ticker import ScalarFormatter
+
+    class Ticks(ScalarFormatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return super().__call__(x, pos).replace(".", decimal)
+
+    for axis in (ax.xaxis, ax.yaxis):
+        if type(axis.get_major_formatter()) is ScalarFormatter:
+            axis.set_major_formatter(Ticks())
 
 
 def _halo() -> list[object]:
@@ -80,7 +94,7 @@ def _halo() -> list[object]:
 
 
 def _value_label(value: float, chart: ChartView) -> str:
-    return number(value, chart.decimals)
+    return number(value, chart.decimals, group=chart.text.group, decimal=chart.text.decimal)
 
 
 def _category_ticks(ax: Axes, labels: Sequence[str], geometry: Geometry) -> None:
@@ -135,7 +149,7 @@ def _ranked(ax: Axes, chart: ChartView, geometry: Geometry) -> None:
     y = list(range(len(chart.categories)))
     if chart.band:  # under the bars: its dotted edges show in the gaps, against the band or white
         low, high = chart.band
-        ax.axvspan(low, high, facecolor=BAND, edgecolor=GREY, linestyle=":", linewidth=0.8, label=BAND_LABEL,
+        ax.axvspan(low, high, facecolor=BAND, edgecolor=GREY, linestyle=":", linewidth=0.8, label=chart.text.band,
                    zorder=0)
     colours = [DARK if c == chart.highlight else OTHER for c in chart.categories]
     ax.barh(y, [v or 0 for v in values], 0.72, color=colours, linewidth=0, zorder=2)
@@ -195,14 +209,13 @@ def _control(ax: Axes, chart: ChartView, geometry: Geometry) -> None:
     ax.plot(x, gapped, color=DARK, marker="o", markersize=3.5, linewidth=1.4, label=name)
     if chart.limits:
         mean, lower, upper = chart.limits
-        ax.axhline(mean, color=INK, linestyle="-", linewidth=1, label=f"Mean ({_value_label(mean, chart)})")
-        ax.axhline(upper, color=GREY, linestyle="--", linewidth=1,
-                   label=f"Control limits ({_value_label(lower, chart)} to {_value_label(upper, chart)})")
+        ax.axhline(mean, color=INK, linestyle="-", linewidth=1, label=chart.text.mean)
+        ax.axhline(upper, color=GREY, linestyle="--", linewidth=1, label=chart.text.limits)
         ax.axhline(lower, color=GREY, linestyle="--", linewidth=1)
         outside = [(i, v) for i, v in zip(x, values, strict=True) if v is not None and not lower <= v <= upper]
         if outside:
             ax.plot([i for i, _ in outside], [v for _, v in outside], linestyle="none", marker="s", markersize=7,
-                    markerfacecolor="white", markeredgecolor=INK, label="Outside the limits")
+                    markerfacecolor="white", markeredgecolor=INK, label=chart.text.outside)
     # Slanted labels need only about a line's height each along the axis.
     fits = int(0.85 * geometry.width_pt / (1.6 * geometry.font_pt))
     step = max(1, math.ceil(len(x) / fits))

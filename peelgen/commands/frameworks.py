@@ -6,22 +6,24 @@ from peelgen import framework as frameworks
 from peelgen.chapters import REGISTRY, component
 from peelgen.diagnostics import BuildFailed, suggest
 from peelgen.framework import Framework, SubQuestion
+from peelgen.language import DEFAULT_LANGUAGE
 
 
 class UnknownFramework(Exception):
     """An id that names no installed framework; the message is one line."""
 
 
-def get(framework_id: str) -> Framework:
-    """Load an installed framework, or raise :class:`UnknownFramework` with a 'did you mean'."""
+def get(framework_id: str, language: str = DEFAULT_LANGUAGE) -> Framework:
+    """Load an installed framework (in ``language``), or raise :class:`UnknownFramework`
+    with a 'did you mean'."""
     installed = list(frameworks.available())
     if framework_id not in installed:
         hint = suggest(framework_id, installed) or f"installed: {', '.join(installed) or 'none'}"
         raise UnknownFramework(f"unknown framework '{framework_id}' ({hint})")
     try:
-        return frameworks.load_framework(framework_id)
+        return frameworks.load_framework(framework_id, language)
     except BuildFailed as failure:
-        raise UnknownFramework(f"framework '{framework_id}' is broken: "
+        raise UnknownFramework(f"framework '{framework_id}' cannot be loaded in {language}: "
                                + "; ".join(d.format() for d in failure.diagnostics)) from None
 
 
@@ -29,12 +31,13 @@ def _grade_labels(fw: Framework) -> str:
     return ", ".join(g.label for g in fw.grades.scale)
 
 
-def list_text() -> str:
-    """One block per installed framework: id, title, grade scale, document kind and description."""
+def list_text(language: str = DEFAULT_LANGUAGE) -> str:
+    """One block per installed framework: id, title, grade scale, document kind, description
+    and the languages it can be built in, its words in ``language``."""
     blocks = []
     for framework_id in frameworks.available():
         try:
-            fw = frameworks.load_framework(framework_id)
+            fw = frameworks.load_framework(framework_id, language)
         except BuildFailed as failure:
             blocks.append(f"{framework_id}\n  (cannot be loaded: {failure.diagnostics[0].format()})")
             continue
@@ -44,6 +47,7 @@ def list_text() -> str:
             f"  grades:      {_grade_labels(fw)} (or {fw.grades.ungraded.label})",
             f"  document:    {fw.document_kind}",
             f"  description: {' '.join(fw.description.split())}",
+            f"  languages:   {', '.join(frameworks.languages_of(framework_id))}",
         ]))
     return "\n\n".join(blocks) + "\n"
 

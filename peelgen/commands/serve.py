@@ -157,14 +157,21 @@ class Watched:
     template_dirs: tuple[Path, ...] = ()
 
     @classmethod
-    def of(cls, report: Path, validated: ValidatedReport, template_dirs: Sequence[Path]) -> Watched:
+    def of(cls, report: Path, validated: ValidatedReport, template_dirs: Sequence[Path],
+           csv_sources: Sequence[str] = ()) -> Watched:
         data = validated.report
         # Keys by framework (peelgen.report_model): force_grades only where a chapter reads it.
-        names = [dataset.file for dataset in data.datasets] + [getattr(data, "force_grades", None), data.meta.logo]
+        names = [dataset.file for dataset in data.datasets] + [getattr(data, "force_grades", None), data.meta.logo,
+                                                                data.meta.translation]  # the other edition
         names += [figure.image.file for figure in data.figures if figure.image is not None]
-        named = (_named_file(validated.base_dir, name) for name in names)
+        named = (_named_file(validated.base_dir, name) for name in [*names, *csv_sources])
         own = (validated.template_dir,) if validated.template_dir is not None else ()
         return cls((report, *(path for path in named if path is not None)), (*template_dirs, *own))
+
+    def with_inputs(self, base_dir: Path, names: Sequence[str]) -> Watched:
+        """These files watched too (CSV sources, known before the report is valid)."""
+        more = (path for path in (_named_file(base_dir, name) for name in names) if path is not None)
+        return dataclasses.replace(self, inputs=tuple(dict.fromkeys((*self.inputs, *more))))
 
     def stamps(self) -> tuple[Stamps, Stamps]:
         inputs = {path: _stamp(path) for path in self.inputs}
@@ -288,15 +295,21 @@ class PreviewServer:
     def _compile(self) -> Compiled:
         from peelgen.build import Compiled
         from peelgen.load import load_yaml
+        from peelgen.load_tables import csv_source_names
         from peelgen.resolve import resolve
         from peelgen.validate import validate
 
         self._compiled = None
         if not self.report.is_file():
             raise BuildFailed([Diagnostic(display_name(self.report), "the report file does not exist")])
-        validated = validate(load_yaml(self.report))
-        # Known once the report is valid; until then the files it named last time.
-        self._watched = Watched.of(self.report, validated, self.template_dirs)
+        loaded = load_yaml(self.report)
+        # CSV sources ({from: FILE.csv}) are known from the YAML alone: watched even while a
+        # mistake in one of them stops the report validating.
+        sources = csv_source_names(loaded.data)
+        self._watched = self._watched.with_inputs(self.report.resolve().parent, sources)
+        validated = validate(loaded)
+        # The other files are known once the report is valid; until then those it named last time.
+        self._watched = Watched.of(self.report, validated, self.template_dirs, sources)
         self._compiled = Compiled(validated, resolve(validated))  # lint warnings are build's
         return self._compiled
 

@@ -135,7 +135,7 @@ def render_word(doc: Document, fmt: WordFormat = "docx", *, reference: bytes | N
     charts = chart_images(doc) if charts is None else charts
     ast = pandoc_document(doc, fmt, charts)
     draft = draft or doc.draft
-    draft_word = "DRAFT" if draft else None  # the word the print watermark uses
+    draft_word = doc.labels.draft_watermark if draft else None  # in every page's header
     if fmt == "docx":
         data = run_pandoc(ast, "docx", reference if reference is not None else reference_docx(()))
         return finish_docx(data, header=header_paragraphs(doc.marking, draft_word, doc.short_title),

@@ -179,7 +179,7 @@ class ChapterWriter:
         for aim in aims:
             out += self._numbered(aim.heading, aim.number)
             if aim.aim:
-                out.append(pd.para(pd.text(aim.aim)))
+                out.append(pd.para(pd.text(f"{self.labels.aim}: {aim.aim}")))
             if aim.signs:
                 signs = [[pd.para(pd.text(sign))] for sign in aim.signs]
                 out.append(pd.styled("Practice", [pd.para([pd.strong(pd.text(aim.signs_title or ""))]),
@@ -229,7 +229,7 @@ class ChapterWriter:
             title = pd.text(ref.title) + ([{"t": "LineBreak"}, *pd.text(ref.question)] if ref.question else [])
             grade = self.parts.grade_run(ref.grade) if ref.graded and ref.grade else pd.text(labels.not_graded)
             rows.append([title, grade, pd.text(str(ref.recommendations)), pd.text(str(ref.areas_for_improvement))])
-        head = ["", labels.grade, labels.recommendations.other, labels.areas_for_improvement.other]
+        head = [labels.inspection, labels.grade, labels.recommendations.other, labels.areas_for_improvement.other]
         out: list[Node] = [self.parts.simple_table(head, rows, [False, False, True, True])]
         for ref in inspections:
             if ref.response:

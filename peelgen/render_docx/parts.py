@@ -170,7 +170,7 @@ class Parts:
         if figure.chart is not None:
             out.append(pd.styled("Figure", [pd.para([pd.image(self.charts[figure.id], figure.chart.description)])]))
             if figure.chart.missing:
-                out.append(pd.para(pd.text(f"{labels.no_data}: {', '.join(figure.chart.missing)}.")))
+                out.append(pd.para(pd.text(f"{labels.no_data}: {labels.list_join.series(figure.chart.missing)}.")))
             if figure.chart.illustrative:
                 out.append(pd.para(pd.text(labels.illustrative)))
         elif figure.image:
