@@ -108,8 +108,12 @@ wdoc.draw_page = timed("draw", wdoc.draw_page)
 wpdf.add_tags = timed("tagging", wpdf.add_tags)
 pydyf.PDF.write = timed("serialise", pydyf.PDF.write)
 try:
-    import peelgen.pdf_tags as pdf_tags  # WeasyPrint 70 branch: post-processing with pikepdf
-    peelgen.render_pdf.pdf_tags.mark_artifacts = timed("pdf_post", pdf_tags.mark_artifacts)
+    import peelgen.pdf_tags as pdf_tags  # WeasyPrint 70: peelgen's post-processing of the tagged PDF
+    _marker = pdf_tags.mark_artifacts
+    if len(__import__("inspect").signature(_marker).parameters) == 1:  # a finisher, run before writing
+        pdf_tags.mark_artifacts = lambda furniture: timed("pdf_post", _marker(furniture))
+    else:  # older: read back and written again with pikepdf
+        pdf_tags.mark_artifacts = timed("pdf_post", _marker)
 except ImportError:
     pass
 load.load_yaml = timed("load", load.load_yaml)

@@ -94,6 +94,10 @@ def peelgen_command(*args: str | Path, python: str = PYTHON) -> list[str]:
 
 def peelgen_env(cache: Path | None = None, *, root: Path = ROOT, **extra: str) -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": str(root), **extra}
+    # An installed peelgen has its bytecode, like WeasyPrint in site-packages; with
+    # PYTHONDONTWRITEBYTECODE set (as on some CI and shared machines), every process
+    # would compile peelgen's modules again (0.1-0.15 s), which no user waits for.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if cache is not None:
         env["PEELGEN_CACHE_DIR"] = str(cache)
     return env
