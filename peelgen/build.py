@@ -111,7 +111,7 @@ def render_outputs(compiled: Compiled, formats: Iterable[str], *, template_dirs:
             epoch = int(dt.datetime.combine(doc.publication_date, dt.time(), dt.UTC).timestamp())
             outputs[f"{doc.slug}.pdf"] = render_pdf(
                 html, report_dir=compiled.validated.base_dir, style_dirs=style_dirs, tagged=tagged, epoch=epoch)
-        outputs.update(_render_word(compiled, formats, template_dirs))
+        outputs.update(_render_word(compiled, formats, template_dirs, chart_cache))
     except TemplateError as error:
         where = f"{error.filename}:{error.lineno}" if getattr(error, "filename", None) else "template"
         raise BuildFailed([Diagnostic(name, f"template error in {where}: {error.message}")]) from None
@@ -129,7 +129,8 @@ def _save_print_html(slug: str, html: str) -> None:
         write_atomically(Path(folder), {f"{slug}.print.html": html.encode("utf-8")})
 
 
-def _render_word(compiled: Compiled, formats: tuple[str, ...], template_dirs: Sequence[Path]) -> dict[str, bytes]:
+def _render_word(compiled: Compiled, formats: tuple[str, ...], template_dirs: Sequence[Path],
+                 chart_cache: Any = None) -> dict[str, bytes]:
     """DOCX and ODT, when asked for: the fourth renderer, beside HTML and PDF."""
     wanted = [fmt for fmt in WORD_FORMATS if fmt in formats]
     if not wanted:
@@ -142,7 +143,7 @@ def _render_word(compiled: Compiled, formats: tuple[str, ...], template_dirs: Se
         reference = reference_docx(template_dirs)
     except FileRefused as refused:
         raise BuildFailed([Diagnostic(compiled.validated.source.file, refused.message, hint=refused.hint)]) from None
-    charts = chart_images(doc)
+    charts = chart_images(doc, chart_cache)
     return {f"{doc.slug}.{fmt}": render_word(doc, fmt, reference=reference, charts=charts)  # type: ignore[arg-type]
             for fmt in wanted}
 

@@ -151,3 +151,28 @@ def test_builds_get_the_disk_cache_unless_told_not_to(monkeypatch, tmp_path):
     cache = build_cache()
     assert isinstance(cache, DiskChartCache) and cache.folder == tmp_path / "peelgen" / "charts"
     assert build_cache(enabled=False) is None
+
+
+def test_word_charts_come_from_the_cache_too(doc, tmp_path, monkeypatch):
+    """Word and OpenDocument carry charts as PNG: drawn once, the same bytes after."""
+    from peelgen.render_docx import chart_images
+
+    drawn: list[str] = []
+    real = render_module.draw_png
+
+    def counting(chart, **options):
+        drawn.append(chart.type)
+        return real(chart, **options)
+
+    monkeypatch.setattr(render_module, "draw_png", counting)
+    plain = chart_images(doc)
+    disk = DiskChartCache(tmp_path / "cache")
+    cold = chart_images(doc, disk)
+    warm = chart_images(doc, disk)
+    assert plain == cold == warm and len(plain) == 4
+    assert len(drawn) == 8  # without the cache, then filling it: none when warm
+    assert all(image.startswith("data:image/png;base64,") for image in warm.values())
+    changed = doc.figures["ranked"]
+    changed.chart = dataclasses.replace(changed.chart, series=[("value", [20.5, 15.3, 12.0, 8.0])])
+    chart_images(doc, disk)
+    assert len(drawn) == 9  # only the chart that changed

@@ -72,7 +72,8 @@ class DiskChartCache:
             os.utime(path)  # recently used: kept longest when the folder is trimmed
         except (OSError, UnicodeDecodeError):
             return None
-        return svg if svg.startswith("<svg") and svg.endswith("</svg>") else None
+        whole = (svg.startswith("<svg") and svg.endswith("</svg>")) or svg.startswith("data:image/png;base64,")
+        return svg if whole else None
 
     def put(self, key: str, svg: str) -> None:
         path = self._path(key)

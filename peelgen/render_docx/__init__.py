@@ -20,14 +20,17 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from peelgen.assets import builtin_dir
-from peelgen.document import Document
+from peelgen.document import ChartView, Document
 from peelgen.render_docx import pandoc as pd
 from peelgen.render_docx.chapters import ChapterWriter
 from peelgen.render_docx.package import finish_docx, finish_odt, footer_paragraphs, header_paragraphs
 from peelgen.render_docx.parts import Parts
+
+if TYPE_CHECKING:
+    from peelgen.charts.cache import ChartCache
 
 WordFormat = Literal["docx", "odt"]
 REFERENCE_NAME = "reference.docx"
@@ -72,15 +75,29 @@ def check_reference(data: bytes) -> None:
                           "remove large pictures from it; only its styles are used")
 
 
-def chart_images(doc: Document) -> dict[str, str]:
-    """Each chart as a PNG data URI at print resolution, by figure id."""
-    figures = [f for f in doc.figures.values() if f.chart is not None]
-    if not figures:
-        return {}
-    from peelgen.render_charts import draw_png
+def chart_images(doc: Document, cache: ChartCache | None = None) -> dict[str, str]:
+    """Each chart as a PNG data URI at print resolution, by figure id; through the build's
+    chart ``cache`` if given, so an unchanged chart is not drawn again."""
+    return {figure.id: _chart_image(figure.id, figure.chart, cache)
+            for figure in doc.figures.values() if figure.chart is not None}
 
-    return {f.id: "data:image/png;base64," + base64.b64encode(draw_png(f.chart)).decode("ascii")
-            for f in figures if f.chart is not None}
+
+def _chart_image(ident: str, chart: ChartView, cache: ChartCache | None) -> str:
+    from peelgen.charts.cache import chart_key
+
+    key = chart_key(chart, title="", ident=ident, target=PNG_TARGET) if cache is not None else ""
+    image = cache.get(key) if cache is not None else None
+    if image is None or not image.startswith(PNG_DATA):
+        from peelgen.render_charts import draw_png
+
+        image = PNG_DATA + base64.b64encode(draw_png(chart)).decode("ascii")
+        if cache is not None:
+            cache.put(key, image)
+    return image
+
+
+PNG_DATA = "data:image/png;base64,"
+PNG_TARGET = "png-200dpi"  # the cache key's target: print geometry, drawn as a 200 dpi PNG
 
 
 def pandoc_document(doc: Document, fmt: WordFormat, charts: dict[str, str]) -> dict:
