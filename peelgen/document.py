@@ -264,6 +264,8 @@ class FigureView:
     annex_pointer: bool
     table: TableView | None
     notes: list[Fragment]
+    label: str = ""  # the word before the number: the language's 'Figure', or as published ('Table')
+    key: str = ""  # 'figure-3', or 'table-1' for a figure published with its own label: anchors
     chart: ChartView | None = None
     plain_title: str = ""
     annex_anchor: str | None = None  # this figure's entry in Annex A

@@ -13,6 +13,7 @@ from typing import Any
 
 from peelgen.diagnostics import DocPath
 from peelgen.document import Cell, ChartText, ChartView, FigureView, Fragment, TableRow, TableView
+from peelgen.formatting import slugify
 from peelgen.framework import Plural
 from peelgen.limits import MAX_BARS, MAX_POINTS
 from peelgen.models import Chart, Dataset, Figure, Metric
@@ -23,10 +24,12 @@ def build_figure(state: ResolveState, index: int) -> FigureView:
     """Number figure ``index`` and resolve it; called when it is first placed."""
     figure: Figure = state.report.figures[index]
     path: DocPath = ("figures", index)
-    numbered = _figure_number(state, figure, path)
+    label = figure.label or state.fw.labels.figure
+    numbered = _figure_number(state, figure, label, path)
+    key = f"{slugify(figure.label) if figure.label else 'figure'}-{numbered}"
     table = table_view(figure.table, state.formats) if figure.table else None
-    view = FigureView(figure.id, numbered, state.anchor(f"figure-{numbered}"), Fragment([]),
-                      figure.source, figure.annex_pointer, table, [])
+    view = FigureView(figure.id, numbered, state.anchor(key), Fragment([]),
+                      figure.source, figure.annex_pointer, table, [], label, key)
     state.figures[figure.id] = view
     view.title = state.inline(figure.title, Origin((*path, "title")))
     view.plain_title = plain_text(view.title)
@@ -42,15 +45,16 @@ def build_figure(state: ResolveState, index: int) -> FigureView:
     return view
 
 
-def _figure_number(state: ResolveState, figure: Figure, path: DocPath) -> int:
-    """The next number in reading order, or the number the figure was published with;
-    a published number must keep the sequence rising, so cross-references stay true."""
-    following = max((f.number for f in state.figures.values()), default=0) + 1
+def _figure_number(state: ResolveState, figure: Figure, label: str, path: DocPath) -> int:
+    """The next number in reading order among figures with the same label ('Figure',
+    'Table'), or the number the figure was published with; a published number must keep
+    its sequence rising, so cross-references stay true."""
+    following = state.next_figure_number(label)
     if figure.number is None:
         return following
     if figure.number < following:
         state.error("figure.number", Origin((*path, "number")),
-                    f"figure number {figure.number} does not follow figure {following - 1}",
+                    f"{label} number {figure.number} does not follow {label} {following - 1}",
                     hint=f"use {following} or more, or leave 'number' out to count in order")
     return figure.number
 
@@ -236,7 +240,7 @@ def control_chart(state: ResolveState, dataset_id: str, title: str, path: DocPat
     mean = sum(values) / len(values)
     moving = sum(abs(b - a) for a, b in itertools.pairwise(values)) / (len(values) - 1)
     lower, upper = max(mean - 2.66 * moving, 0.0), mean + 2.66 * moving
-    numbered = state.next_figure_number()
+    numbered = state.next_figure_number(state.fw.labels.figure)
     title_text = words.control_title.format(title=title)
     chart = _view(state, Chart(type="trend", dataset=dataset_id), [k for k, _ in points],
                   [(data.columns[0], values)], dataset.unit, dataset.per, dataset.decimals, data.illustrative)
@@ -255,5 +259,6 @@ def control_chart(state: ResolveState, dataset_id: str, title: str, path: DocPat
     figure_id = f"control-{dataset_id}"
     state.figures[figure_id] = FigureView(
         figure_id, numbered, state.anchor(f"figure-{numbered}"), Fragment([text_token(title_text)], inline=True),
-        dataset.source, False, None, [], chart=chart, plain_title=title_text)
+        dataset.source, False, None, [], state.fw.labels.figure, f"figure-{numbered}", chart=chart,
+        plain_title=title_text)
     return figure_id

@@ -274,6 +274,9 @@ class Figure(Strict):
     id: Identifier = Field(description="The figure's id, placed with {figure:ID}.")
     number: int | None = Field(None, ge=1, le=999, description=(
         "The number the figure was published with; figures after it count on from it."))
+    label: Name | None = Field(None, max_length=40, description=(
+        "The word before the figure's number as published, e.g. Table; figures with the same word "
+        "are numbered in one sequence. Default: the language's word for Figure."))
     title: Name = Field(min_length=1, max_length=500, description="Inline markdown; may cite footnotes.")
     annex_title: str | None = Field(None, max_length=500,
                                     description="Force-neutral title for Annex A (default: title without 'in {area}').")

@@ -42,7 +42,7 @@ def render_charts(doc: Document, *, target: Target = "web", cache: ChartCache | 
         raise BuildFailed(problems)
     charts = {}
     for figure in figures:
-        title = f"{doc.labels.figure} {figure.number}: {figure.plain_title}"
+        title = f"{figure.label or doc.labels.figure} {figure.number}: {figure.plain_title}"
         if figure.chart is not None:
             charts[figure.id] = _cached_draw(figure.chart, title, figure.anchor, target, cache)
     if isinstance(cache, DiskChartCache):

@@ -73,7 +73,7 @@ class _Renderer(RendererHTML):
 
     def figure_ref(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
         figure = env["doc"].figures[tokens[idx].meta["id"]]
-        label = escape(f"{env['doc'].labels.figure} {figure.number}")
+        label = escape(f"{figure.label} {figure.number}")
         return label if env.get("plain") else f'<a href="#{figure.anchor}">{label}</a>'
 
     def peel_figure(self, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:

@@ -280,8 +280,9 @@ class ResolveState:
         token.meta = {"id": figure_id}
         return token
 
-    def next_figure_number(self) -> int:
-        return max((f.number for f in self.figures.values()), default=0) + 1
+    def next_figure_number(self, label: str) -> int:
+        """The next number in the sequence of figures labelled ``label``."""
+        return max((f.number for f in self.figures.values() if f.label == label), default=0) + 1
 
     # -- metrics ---------------------------------------------------------------------
 

@@ -101,15 +101,15 @@ def _tile_sources(state: ResolveState, annex_id: str, described: dict[str, str])
 def _figure_entry(state: ResolveState, view: FigureView, parent: str, described: dict[str, str]) -> Section:
     labels = state.fw.labels
     if view.id not in state.figure_index:  # a figure peelgen drew itself (a control chart)
-        sub = state.heading(f"{labels.figure} {view.number}: {view.plain_title}", Origin(None, "annex"),
-                            f"{parent}-figure-{view.number}", 3, in_contents=False)
+        sub = state.heading(f"{view.label} {view.number}: {view.plain_title}", Origin(None, "annex"),
+                            f"{parent}-{view.key}", 3, in_contents=False)
         view.annex_anchor = sub.anchor
         return Section(sub)
     index = state.figure_index[view.id]
     figure = state.report.figures[index]
     title = figure.annex_title or neutral_title(figure.title, labels.annex_title_drops)
-    sub = state.heading(f"{labels.figure} {view.number}: {title}", Origin(("figures", index, "title")),
-                        f"{parent}-figure-{view.number}", 3, in_contents=False)
+    sub = state.heading(f"{view.label} {view.number}: {title}", Origin(("figures", index, "title")),
+                        f"{parent}-{view.key}", 3, in_contents=False)
     view.annex_anchor = sub.anchor
     parts = [f"{labels.source}: {figure.source}."] if figure.source else []
     source = (state.report.data_sources[state.source_index[figure.data_source]]

@@ -200,7 +200,7 @@ def _carried(before: Stamps, after: Stamps) -> Stamps:
 def _chart_key(doc: Document, figure: FigureView) -> bytes:
     # Everything render_charts draws a figure from: its chart data, its number, title and
     # anchor, and the document's labels (the word "Figure").
-    drawn = (figure.chart, figure.number, figure.plain_title, figure.anchor, doc.labels, doc.lang)
+    drawn = (figure.chart, figure.label, figure.number, figure.plain_title, figure.anchor, doc.labels, doc.lang)
     return hashlib.sha256(pickle.dumps(drawn, protocol=5)).digest()
 
 

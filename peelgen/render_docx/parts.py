@@ -83,7 +83,7 @@ class Parts:
 
     def _figure_ref(self, token: Token) -> list[Node]:
         figure = self.doc.figures[token.meta["id"]]
-        return [pd.link(pd.text(f"{self.doc.labels.figure} {figure.number}"), f"#{figure.anchor}")]
+        return [pd.link(pd.text(f"{figure.label} {figure.number}"), f"#{figure.anchor}")]
 
     # -- headings and grades -------------------------------------------------------------
 
@@ -165,7 +165,7 @@ class Parts:
 
     def figure(self, figure: FigureView) -> list[Node]:
         labels = self.doc.labels
-        caption = [*pd.text(f"{labels.figure} {figure.number}:"), {"t": "Space"}, *self.inlines(figure.title)]
+        caption = [*pd.text(f"{figure.label} {figure.number}:"), {"t": "Space"}, *self.inlines(figure.title)]
         out: list[Node] = [pd.styled("Caption", [pd.para(caption)], figure.anchor)]
         if figure.chart is not None:
             out.append(pd.styled("Figure", [pd.para([pd.image(self.charts[figure.id], figure.chart.description)])]))
