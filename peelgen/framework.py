@@ -9,12 +9,12 @@ Adding a framework means adding a file to ``peelgen/frameworks/`` (or a folder o
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from peelgen.assets import search_path, yaml_files
 from peelgen.diagnostics import BuildFailed, Diagnostic, MissingTranslation, display_name, suggest
 from peelgen.framework_translations import translate, with_text_defaults
 from peelgen.labels import ChartWords, Labels, Plural  # noqa: F401 - part of this module's interface
@@ -273,17 +273,12 @@ def with_catalogue_defaults(data: dict[str, Any], words: dict[str, Any]) -> dict
 
 
 def search_dirs() -> list[Path]:
-    extra = [Path(p) for p in os.environ.get("PEELGEN_FRAMEWORKS_PATH", "").split(os.pathsep) if p]
-    return [*extra, BUILTIN_DIR]
+    return search_path("PEELGEN_FRAMEWORKS_PATH", BUILTIN_DIR)
 
 
 def available() -> dict[str, Path]:
     """Framework id -> file, the first folder on the search path winning."""
-    found: dict[str, Path] = {}
-    for folder in search_dirs():
-        for path in sorted(folder.glob("*.yaml")):
-            found.setdefault(path.stem, path)
-    return found
+    return yaml_files(search_dirs())
 
 
 def merge_data(base: Any, own: Any) -> Any:

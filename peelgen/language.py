@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 from babel import Locale
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from peelgen.assets import search_path, yaml_files
 from peelgen.diagnostics import BuildFailed, Diagnostic, suggest
 from peelgen.load import load_yaml
 
@@ -177,17 +177,12 @@ class Language:
 
 
 def search_dirs() -> list[Path]:
-    extra = [Path(p) for p in os.environ.get("PEELGEN_LANGUAGES_PATH", "").split(os.pathsep) if p]
-    return [*extra, BUILTIN_DIR]
+    return search_path("PEELGEN_LANGUAGES_PATH", BUILTIN_DIR)
 
 
 def available() -> dict[str, Path]:
     """Language tag -> catalogue file, the first folder on the search path winning."""
-    found: dict[str, Path] = {}
-    for folder in search_dirs():
-        for path in sorted(folder.glob("*.yaml")):
-            found.setdefault(path.stem, path)
-    return found
+    return yaml_files(search_dirs())
 
 
 @functools.lru_cache(maxsize=16)
