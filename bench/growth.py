@@ -8,7 +8,7 @@ less) and the process's peak memory read at the end:
     .venv/bin/python bench/growth.py                 # table on stdout
     .venv/bin/python bench/growth.py --profile DIR   # also a cProfile file per size
 
-Stages: ``load`` (YAML), ``validate``, ``resolve``, ``charts`` (matplotlib), ``html``
+Stages: ``load`` (YAML), ``validate``, ``resolve``, ``charts`` (peelgen's chart writer), ``html``
 (both targets), and inside WeasyPrint: ``style`` (the CSS cascade), ``box_tree``
 (building the formatting structure), ``layout``, ``draw`` (painting pages into PDF
 streams), ``tagging`` (the PDF/UA structure tree) and ``serialise`` (writing the PDF

@@ -162,8 +162,8 @@ def _own_styles(templates: Path) -> Path:
 
 def _draw_charts(doc: Document, target: Literal["web", "print"] = "print", source: str = "report",
                  chart_cache: Any = None) -> dict[str, str]:
-    """SVG of every chart for ``target``, by figure id; matplotlib is imported only if
-    there are charts. ``source`` names the report in messages about charts; drawn charts
+    """SVG of every chart for ``target``, by figure id; the chart code is imported only
+    if there are charts. ``source`` names the report in messages about charts; drawn charts
     go through ``chart_cache`` if given. (The defaults keep bench/run.py's one-argument
     call working.)"""
     if not any(figure.chart is not None for figure in doc.figures.values()):

@@ -14,7 +14,7 @@ A build's **key** is a SHA-256 over everything that can change its outputs:
 - peelgen itself: its version and a hash of its code, templates, styles, fonts and
   frameworks (so an edited checkout is never trusted either);
 - the versions of Python, of the libraries that shape the output (WeasyPrint, pydyf,
-  fontTools, matplotlib, Jinja, markdown-it-py, …) and of Pango and HarfBuzz;
+  fontTools, Pillow, Jinja, markdown-it-py, …) and of Pango and HarfBuzz;
 - the environment variables peelgen reads (``SOURCE_DATE_EPOCH``, ``PEELGEN_*``, locale,
   Fontconfig);
 - the build options: formats, tagged or not, draft or not.
@@ -64,9 +64,9 @@ DEFAULT_MAX_MB = 512
 MAX_FILES = 5_000
 MAX_BYTES_HASHED = 256 * 1024 * 1024
 # Libraries whose version can change an output's bytes.
-DEPENDENCIES = ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "pyphen", "pillow", "matplotlib",
-                "numpy", "jinja2", "markupsafe", "markdown-it-py", "mdit-py-plugins", "pydantic", "ruamel.yaml",
-                "pyyaml", "babel", "pikepdf")
+DEPENDENCIES = ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "pyphen", "pillow", "jinja2",
+                "markupsafe", "markdown-it-py", "mdit-py-plugins", "pydantic", "ruamel.yaml", "pyyaml", "babel",
+                "pikepdf")
 # Environment variables that can change an output (PEELGEN_* are all included, except
 # the cache's own settings and the debugging switch, which bypasses the cache).
 ENVIRONMENT = ("SOURCE_DATE_EPOCH", "LANG", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_TIME", "TZ",

@@ -11,5 +11,5 @@ from __future__ import annotations
 MAX_BARS = 200  # bars in a ranked, shares or comparison chart: four times the forces of England and Wales
 MAX_POINTS = 1_000  # periods in a trend or control chart
 # Beyond this a value is surely a slip (a police force's budget is about 1e9 pounds), and
-# statistics' and matplotlib's arithmetic overflows on values near 1e308.
+# statistics' and the chart scales' arithmetic overflows on values near 1e308.
 MAX_MAGNITUDE = 1e12

@@ -1,4 +1,4 @@
-"""Render stage, charts: draw each figure's chart as SVG with matplotlib.
+"""Render stage, charts: draw each figure's chart as SVG (and as PNG for Word).
 
 Charts are deterministic (fixed hash salt, no dates or random ids), keep their text as
 text, carry a <title> and <desc> for screen readers, and come in two sizes: ``web``
@@ -12,9 +12,7 @@ message naming the figure, never half drawn.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
-from typing import Any
 
 from peelgen.charts.cache import ChartCache, DiskChartCache, MemoryChartCache, chart_key, default_cache_dir
 from peelgen.charts.style import GEOMETRY, Target
@@ -100,38 +98,16 @@ def _values(chart: ChartView) -> Iterator[tuple[str, float]]:
 
 def draw(chart: ChartView, title: str, ident: str, *, target: Target = "web") -> str:
     """The chart as an SVG document (a string), for the figure with anchor ``ident``."""
-    from peelgen.charts.svg import tidy
+    from peelgen.charts.kinds import draw_scene
+    from peelgen.charts.svg import to_svg
 
-    buffer = io.StringIO()
-    _save(chart, buffer, target, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
-                                                         "Type": None})
-    return tidy(buffer.getvalue(), ident, title, chart.description)
+    return to_svg(draw_scene(chart, GEOMETRY[target]), ident, title, chart.description)
 
 
 def draw_png(chart: ChartView, *, dpi: int = 200) -> bytes:
     """The chart at print size as a PNG, for Word and OpenDocument output (which carry
     the description as the picture's alt text)."""
-    buffer = io.BytesIO()
-    _save(chart, buffer, "print", format="png", dpi=dpi, metadata={"Software": None})
-    return buffer.getvalue()
+    from peelgen.charts.kinds import draw_scene
+    from peelgen.charts.png import to_png
 
-
-def _save(chart: ChartView, buffer: io.IOBase, target: Target, **options: Any) -> None:
-    from peelgen.charts.kinds import draw_kind, figure_height, lay_out
-    from peelgen.charts.style import pyplot, rc_params
-
-    plt = pyplot()
-    geometry = GEOMETRY[target]
-    with plt.rc_context(rc_params(geometry)):
-        fig, ax = plt.subplots(figsize=(geometry.width_pt / 72, figure_height(chart, geometry) / 72))
-        try:
-            ax.patch.set_visible(False)  # the figure's white background is enough
-            draw_kind(ax, chart, geometry)
-            bottom = 0.0
-            if chart.illustrative:  # in a strip of its own along the bottom, clear of the labels
-                bottom = 1.8 * geometry.font_pt / (fig.get_figheight() * 72)
-                fig.text(0.99, 0.01, chart.text.illustrative, ha="right", va="bottom", color="#4a4a4a", style="italic")
-            lay_out(fig, ax, chart, geometry, (0, bottom, 1, 1))
-            fig.savefig(buffer, **options)
-        finally:
-            plt.close(fig)
+    return to_png(draw_scene(chart, GEOMETRY["print"]), dpi=dpi)

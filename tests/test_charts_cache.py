@@ -81,7 +81,7 @@ def test_the_key_covers_data_words_target_and_versions(doc, monkeypatch):
         chart_key(chart, title="Figure 1: x", ident="figure-2", target="web"),
         chart_key(chart, title="Figure 1: x", ident="figure-1", target="print"),
     }
-    monkeypatch.setattr(cache_module, "_versions", lambda: {"peelgen": "9.9", "matplotlib": "1.0", "code": "x"})
+    monkeypatch.setattr(cache_module, "_versions", lambda: {"peelgen": "9.9", "pillow": "1.0", "code": "x"})
     others.add(chart_key(chart, title="Figure 1: x", ident="figure-1", target="web"))
     assert key not in others and len(others) == 6
 

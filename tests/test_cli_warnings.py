@@ -1,4 +1,4 @@
-"""Warnings from libraries (matplotlib, WeasyPrint) reach the terminal as one line each."""
+"""Warnings from libraries (WeasyPrint, Pillow) reach the terminal as one line each."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`peelgen --help` and `peelgen validate` start fast: they never import the PDF and
-chart machinery (WeasyPrint, matplotlib), which takes most of a second to load.
+chart machinery (WeasyPrint, fontTools), which takes most of a second to load.
 
 Each check runs in a fresh interpreter, since this test process has long since
 imported everything.
@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import MINIMAL, ROOT, example_params
 
-HEAVY = ("weasyprint", "matplotlib", "fontTools", "pydyf", "PIL")
+HEAVY = ("weasyprint", "fontTools", "pydyf", "PIL")
 
 PROBE = """
 import json, sys
@@ -59,4 +59,4 @@ def test_html_build_does_not_load_weasyprint(tmp_path: Path):
     (tmp_path / "report.yaml").write_text(MINIMAL, encoding="utf-8")
     result = imports_after(["build", "report.yaml", "-o", "out", "--format", "html"], tmp_path)
     assert result["code"] == 0
-    assert "weasyprint" not in result["heavy"] and "matplotlib" not in result["heavy"]
+    assert "weasyprint" not in result["heavy"] and "fontTools" not in result["heavy"]

@@ -1,8 +1,8 @@
 """A cache of drawn charts, keyed by a hash of everything that decides the SVG.
 
 The key covers the chart's resolved data and words (:class:`ChartView`, title, anchor),
-the target, the versions of peelgen and matplotlib, and a fingerprint of the chart code
-itself, so an entry is never trusted across versions or after a code change. An entry
+the target, the versions of peelgen and Pillow, and a fingerprint of the chart code
+and fonts, so an entry is never trusted across versions or after a code change. An entry
 is the SVG exactly as drawn: output is byte-identical with and without a cache.
 
 :class:`DiskChartCache` lives under ``$XDG_CACHE_HOME/peelgen/charts`` (by default
@@ -115,12 +115,11 @@ def _versions() -> dict[str, str]:
     from importlib import metadata
 
     import peelgen
+    from peelgen.charts.measure import FACES, font_file
 
     code = hashlib.sha256()
-    for source in [*sorted(Path(__file__).parent.glob("*.py")), Path(__file__).parents[1] / "render_charts.py"]:
+    # The drawing code, and the fonts whose widths lay the labels out.
+    fonts = [Path(font_file(bold, italic)) for bold, italic in FACES]
+    for source in [*sorted(Path(__file__).parent.glob("*.py")), Path(__file__).parents[1] / "render_charts.py", *fonts]:
         code.update(source.read_bytes())
-    try:
-        matplotlib = metadata.version("matplotlib")
-    except metadata.PackageNotFoundError:  # pragma: no cover - matplotlib is a dependency
-        matplotlib = "unknown"
-    return {"peelgen": peelgen.__version__, "matplotlib": matplotlib, "code": code.hexdigest()}
+    return {"peelgen": peelgen.__version__, "pillow": metadata.version("pillow"), "code": code.hexdigest()}

@@ -1,4 +1,4 @@
-"""Colours, sizes and matplotlib settings for charts, per output target.
+"""Colours and sizes for charts, per output target.
 
 Sizes are chosen by arithmetic, not by eye:
 
@@ -18,12 +18,8 @@ contrast.py`` computes every ratio.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from types import ModuleType
-from typing import Any, Literal
-
-from peelgen.assets import builtin_dir
+from typing import Literal
 
 Target = Literal["web", "print"]
 
@@ -35,6 +31,7 @@ INK = "#1b1b1b"
 GREY = "#6b6b6b"
 BAND = "#f5f5f5"  # one standard deviation either side of the mean: a pale, dotted area
 GRID = "#dddddd"  # grid lines guide the eye; they carry no data of their own
+NOTE = "#4a4a4a"  # the note along the bottom (illustrative data): text, so 4.5:1 on white
 
 # Every colour that draws data (bars, lines, markers, reference lines), for the contrast test.
 DATA_COLOURS = (DARK, OTHER, MID, INK, GREY)
@@ -68,51 +65,3 @@ GEOMETRY: dict[str, Geometry] = {"web": WEB, "print": PRINT}
 # The phone arithmetic above, as numbers the readability test checks.
 PHONE_COLUMN_PX = 350
 MIN_PHONE_TEXT_PX = 9.0
-
-
-def rc_params(geometry: Geometry) -> dict[str, Any]:
-    """matplotlib settings: text stays text, ids are stable and no text is parsed as TeX."""
-    return {
-        "svg.fonttype": "none",  # text stays text: selectable, searchable, read aloud
-        "svg.hashsalt": "peelgen",  # stable ids
-        "text.usetex": False,
-        "text.parse_math": False,  # '$' in a CSV label is a dollar sign, never TeX
-        "axes.formatter.use_mathtext": False,
-        "axes.unicode_minus": False,  # the bundled font has no U+2212
-        "font.family": ["Noto Sans"],  # measured with the bundled font; the SVG names a fallback stack
-        "font.size": geometry.font_pt,
-        "axes.labelsize": geometry.label_pt,
-        "xtick.labelsize": geometry.font_pt,
-        "ytick.labelsize": geometry.font_pt,
-        "legend.fontsize": geometry.font_pt,
-        "axes.edgecolor": GREY,
-        "axes.labelcolor": INK,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "xtick.color": INK,
-        "ytick.color": INK,
-        "xtick.major.size": 0,  # no tick marks: grid lines and labels do their job
-        "ytick.major.size": 0,
-        "axes.grid": False,  # drawn as one path by peelgen.charts.kinds
-        "axes.axisbelow": True,
-        "legend.frameon": False,
-        "hatch.linewidth": 0.6,
-    }
-
-
-@functools.cache
-def pyplot() -> ModuleType:
-    """matplotlib's pyplot on the SVG backend, with the bundled fonts registered."""
-    import matplotlib
-
-    matplotlib.use("svg")
-    from matplotlib import font_manager
-    from matplotlib import pyplot as plt
-
-    for face in ("Regular", "Bold", "Italic", "BoldItalic"):
-        font_manager.fontManager.addfont(str(builtin_dir("styles") / "fonts" / f"NotoSans-{face}.ttf"))
-    # matplotlib's own defaults, not a matplotlibrc the user may have: the same report
-    # draws the same charts on every machine, which the chart cache relies on.
-    matplotlib.rcdefaults()
-    matplotlib.rcParams.update(rc_params(PRINT))
-    return plt
