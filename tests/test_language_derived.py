@@ -313,6 +313,7 @@ def test_the_check_catches_english_written_in_python(pseudo, tmp_path, monkeypat
     """English planted in a derived sentence and on a drawn chart is found."""
     import peelgen.charts.kinds
     import peelgen.figures
+    from peelgen.charts.scene import Text
 
     example = next(path for path in EXAMPLES if path.parent.name == "west-mercia-pcp-2016")
     monkeypatch.setattr(peelgen.figures, "_count", lambda state, phrase, count: f"{count} planted months")
@@ -323,9 +324,10 @@ def test_the_check_catches_english_written_in_python(pseudo, tmp_path, monkeypat
 
     original = peelgen.charts.kinds._control
 
-    def planted(ax, chart, geometry):
-        original(ax, chart, geometry)
-        ax.text(0, 0, "Monthly cases")
+    def planted(chart, geometry):
+        scene = original(chart, geometry)
+        scene.add(Text(10, 10, "Monthly cases", geometry.font_pt, "#1b1b1b"))
+        return scene
 
     monkeypatch.setattr(peelgen.charts.kinds, "_control", planted)
     drawn = {figure_id: _svg_texts(svg) for figure_id, svg in render_charts(doc, target="print").items()}

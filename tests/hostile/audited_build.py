@@ -157,11 +157,7 @@ def main(argv: list[str]) -> int:
     os.open = wrapped  # type: ignore[assignment]
     sys.addaudithook(_hook)
     results = [run_job(job) for job in jobs]
-    runtime = {"sys_path": [os.path.realpath(p or ".") for p in sys.path], "matplotlib": []}
-    if "matplotlib" in sys.modules:  # its font cache and config folders
-        matplotlib = sys.modules["matplotlib"]
-        runtime["matplotlib"] = [os.path.realpath(matplotlib.get_configdir()),
-                                 os.path.realpath(matplotlib.get_cachedir())]
+    runtime = {"sys_path": [os.path.realpath(p or ".") for p in sys.path]}
     with open(results_file, "w", encoding="utf-8") as stream:
         json.dump({"jobs": results, "runtime": runtime}, stream)
     return 0

@@ -10,9 +10,8 @@ places there is a reason for:
 - the job's own report folder, its --templates folders, its output folder, and the
   temporary folder the child was given (WeasyPrint writes font subsets there);
 - Python's standard library and site-packages (imports, and the data files of the
-  libraries peelgen uses: matplotlib's fonts, WeasyPrint's default stylesheets);
+  libraries peelgen uses: WeasyPrint's default stylesheets);
 - peelgen's own package, templates, stylesheets and fonts;
-- matplotlib's configuration and cache folders (its font list is cached there);
 - listing (not reading) the folders on ``sys.path``, which the import system does.
 
 - reading (not writing) the system's MIME type tables that Python's ``mimetypes`` reads
@@ -121,7 +120,6 @@ def system_roots(runtime: dict[str, Any]) -> list[str]:
     paths = sysconfig.get_paths()
     roots = [paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")]
     roots += [str(Path(peelgen.__file__).parent), str(builtin_dir("templates")), str(builtin_dir("styles"))]
-    roots += runtime["matplotlib"]
     roots.append(os.path.join(sys.base_prefix, "lib", f"python{sys.version_info[0]}{sys.version_info[1]}.zip"))
     # Babel's locale data imports babel.dates, which reads the machine's time zone from
     # the system's time zone database: a fixed system path, never one a report names.
@@ -134,7 +132,7 @@ def violations(name: str, audit: dict[str, Any]) -> list[str]:
     own = [_real(p) for p in audit["allowed"][name]] + [_real(audit["temp"])]
     readable = own + system_roots(audit["runtime"])
     system_files = {_real(name) for name in mimetypes.knownfiles}
-    writable = [*own, *audit["runtime"]["matplotlib"]]
+    writable = own
     importable = set(audit["runtime"]["sys_path"])
     found = []
     for kind, what, *detail in job["events"]:
