@@ -119,21 +119,22 @@ def test_each_run_is_drawn_with_a_gap_between_runs() -> None:
     assert not is_dark(picture, 45, 20)
 
 
-@pytest.mark.parametrize(("shape", "empty_corners", "inked_corners"), [
+@pytest.mark.parametrize(("shape", "empty", "inked"), [
     ("circle", [(11, 11), (28, 11), (11, 28), (28, 28)], []),
     ("diamond", [(11, 11), (28, 11), (11, 28), (28, 28)], []),
-    ("triangle", [(11, 11), (28, 11)], [(11, 28), (28, 28)]),  # pointing up
+    # Equilateral, pointing up, in the circle: corners at y 10 and 25, so ink just below
+    # the top corner and none just above the bottom of the box.
+    ("triangle", [(11, 11), (28, 11), (11, 28), (28, 28), (20, 27)], [(20, 12), (13, 24), (26, 24)]),
     ("square", [], [(11, 11), (28, 11), (11, 28), (28, 28)]),
 ])
-def test_marker_shapes(shape: str, empty_corners: list[tuple[int, int]],
-                       inked_corners: list[tuple[int, int]]) -> None:
+def test_marker_shapes(shape: str, empty: list[tuple[int, int]], inked: list[tuple[int, int]]) -> None:
     style = MarkerStyle(shape, 20, "#000000", "#000000", 0)  # type: ignore[arg-type]
     picture = paint(Scene(40, 40, [Markers(((20, 20),), style)]))
     assert is_dark(picture, 20, 20)
-    for corner in empty_corners:
-        assert not is_dark(picture, *corner), corner
-    for corner in inked_corners:
-        assert is_dark(picture, *corner), corner
+    for place in empty:
+        assert not is_dark(picture, *place), place
+    for place in inked:
+        assert is_dark(picture, *place), place
     assert ink_box(picture) is not None and _within(ink_box(picture), (9, 9, 31, 31))
 
 

@@ -184,12 +184,14 @@ def rotated_text_mask(text: str, font: ImageFont.FreeTypeFont, anchor: str,
 
 
 def marker_outline(shape: str, x: float, y: float, size: float) -> list[Point]:
-    """The corners of a square, triangle (pointing up) or diamond ``size`` across at (x, y)."""
+    """The corners of a square, triangle or diamond ``size`` across at (x, y), as the SVG
+    writer draws them: the triangle points up, equilateral, in the circle of the size."""
     h = size / 2
     if shape == "square":
         return [(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h)]
     if shape == "triangle":
-        return [(x, y - h), (x + h, y + h), (x - h, y + h)]
+        half_side = h * math.sqrt(3) / 2
+        return [(x, y - h), (x + half_side, y + h / 2), (x - half_side, y + h / 2)]
     if shape == "diamond":
         return [(x, y - h), (x + h, y), (x, y + h), (x - h, y)]
     raise ValueError(f"unknown marker shape {shape!r}")
