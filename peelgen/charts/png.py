@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from peelgen.charts import measure
-from peelgen.charts.scene import Lines, Markers, MarkerStyle, Point, Rect, Scene, Shape, Stroke, Text
+from peelgen.charts.scene import Lines, Markers, MarkerStyle, Point, Rect, Scene, Shape, Stroke, Text, marker_corners
 
 SUPERSAMPLE = 3
 POINTS_PER_INCH = 72
@@ -142,7 +142,7 @@ class _Painter:
             if edge:
                 self._disc(centre, style.size / 2 - edge / 2, style.fill)
             return
-        outline = marker_outline(style.shape, x, y, style.size)
+        outline = marker_corners(style, (x, y))
         self.draw.polygon([self._px(p) for p in outline], fill=_rgb(style.fill))
         if edge:
             self.polyline([*outline, outline[0]], Stroke(style.edge, edge), closed=True)
@@ -181,20 +181,6 @@ def rotated_text_mask(text: str, font: ImageFont.FreeTypeFont, anchor: str,
     dx, dy = -left - flat.width / 2, -top - flat.height / 2
     cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
     return turned, (turned.width / 2 + dx * cos + dy * sin, turned.height / 2 - dx * sin + dy * cos)
-
-
-def marker_outline(shape: str, x: float, y: float, size: float) -> list[Point]:
-    """The corners of a square, triangle or diamond ``size`` across at (x, y), as the SVG
-    writer draws them: the triangle points up, equilateral, in the circle of the size."""
-    h = size / 2
-    if shape == "square":
-        return [(x - h, y - h), (x + h, y - h), (x + h, y + h), (x - h, y + h)]
-    if shape == "triangle":
-        half_side = h * math.sqrt(3) / 2
-        return [(x, y - h), (x + half_side, y + h / 2), (x - half_side, y + h / 2)]
-    if shape == "diamond":
-        return [(x, y - h), (x + h, y), (x, y + h), (x - h, y)]
-    raise ValueError(f"unknown marker shape {shape!r}")
 
 
 def _dashed(dash: Sequence[float]) -> bool:

@@ -8,6 +8,7 @@ Anything richer (a hatch, a halo, a legend key) is made from these by the chart 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -49,6 +50,22 @@ class MarkerStyle:
     fill: str
     edge: str
     edge_width: float = 0.8
+
+
+def marker_corners(style: MarkerStyle, centre: Point) -> list[Point]:
+    """The corners of a square, triangle or diamond marker centred on ``centre`` (the
+    triangle points up, equilateral, in the circle of the marker's size): one outline
+    for every writer."""
+    x, y = centre
+    r = style.size / 2
+    if style.shape == "square":
+        return [(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]
+    if style.shape == "triangle":
+        half_side = r * math.sqrt(3) / 2
+        return [(x, y - r), (x + half_side, y + r / 2), (x - half_side, y + r / 2)]
+    if style.shape == "diamond":
+        return [(x, y - r), (x + r, y), (x, y + r), (x - r, y)]
+    raise ValueError(f"a circle has no corners, and {style.shape!r} is not a marker shape")
 
 
 @dataclass(frozen=True, slots=True)

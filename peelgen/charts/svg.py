@@ -16,11 +16,10 @@ weight both grow with its nodes:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Sequence
 from html import escape
 
-from peelgen.charts.scene import Lines, Markers, MarkerStyle, Point, Rect, Scene, Shape, Stroke, Text
+from peelgen.charts.scene import Lines, Markers, MarkerStyle, Point, Rect, Scene, Shape, Stroke, Text, marker_corners
 from peelgen.charts.style import BACKGROUND, FONT_STACK
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -113,18 +112,6 @@ def marker_path(style: MarkerStyle, centre: Point) -> str:
         return f"M{fmt(x - r)} {fmt(y)}a{fmt(r)} {fmt(r)} 0 1 0 {fmt(2 * r)} 0a{fmt(r)} {fmt(r)} 0 1 0 {fmt(-2 * r)} 0z"
     corners = marker_corners(style, centre)
     return "M" + "L".join(f"{fmt(px)} {fmt(py)}" for px, py in corners) + "z"
-
-
-def marker_corners(style: MarkerStyle, centre: Point) -> list[Point]:
-    """The corners of a square, triangle (pointing up) or diamond marker."""
-    x, y = centre
-    r = style.size / 2
-    if style.shape == "square":
-        return [(x - r, y - r), (x + r, y - r), (x + r, y + r), (x - r, y + r)]
-    if style.shape == "triangle":
-        side = r * math.sqrt(3)
-        return [(x, y - r), (x + side / 2, y + r / 2), (x - side / 2, y + r / 2)]
-    return [(x, y - r), (x + r, y), (x, y + r), (x - r, y)]
 
 
 def _text(text: Text) -> str:
