@@ -8,8 +8,9 @@ mid-response, or sends something that is not HTTP, costs one quiet answer, never
 traceback.
 
 Only the files the report uses are watched: the report, the CSV files, logo and
-force-grades file it names, and its template folders (its own ``templates:`` and any
-``--templates``, styles included). With ``watchfiles`` installed the operating system
+force-grades file it names, its template folders (its own ``templates:`` and any
+``--templates``, styles included), and the framework files and language catalogues its
+framework is loaded from (:func:`peelgen.framework.files_read`). With ``watchfiles`` installed the operating system
 reports changes in their folders; without it their modification times are read every
 half second. Either way a change is confirmed by comparing those files' times and sizes.
 
@@ -149,16 +150,18 @@ def _named_file(base_dir: Path, name: str | None) -> Path | None:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Watched:
-    """The files a report uses. ``inputs`` are the report and the files it names (a change
-    means loading the report again); ``template_dirs`` hold templates and styles (a change
-    means rendering the page again)."""
+    """The files a report uses. ``inputs`` are the report and the files it names, and
+    ``assets`` the framework files and catalogues it is read with (a change to either means
+    loading the report again); ``template_dirs`` hold templates and styles (a change means
+    rendering the page again)."""
 
     inputs: tuple[Path, ...]
     template_dirs: tuple[Path, ...] = ()
+    assets: tuple[Path, ...] = ()
 
     @classmethod
     def of(cls, report: Path, validated: ValidatedReport, template_dirs: Sequence[Path],
-           csv_sources: Sequence[str] = ()) -> Watched:
+           csv_sources: Sequence[str] = (), assets: Sequence[Path] = ()) -> Watched:
         data = validated.report
         # Keys by framework (peelgen.report_model): force_grades only where a chapter reads it.
         names = [dataset.file for dataset in data.datasets] + [getattr(data, "force_grades", None), data.meta.logo,
@@ -166,7 +169,7 @@ class Watched:
         names += [figure.image.file for figure in data.figures if figure.image is not None]
         named = (_named_file(validated.base_dir, name) for name in [*names, *csv_sources])
         own = (validated.template_dir,) if validated.template_dir is not None else ()
-        return cls((report, *(path for path in named if path is not None)), (*template_dirs, *own))
+        return cls((report, *(path for path in named if path is not None)), (*template_dirs, *own), tuple(assets))
 
     def with_inputs(self, base_dir: Path, names: Sequence[str]) -> Watched:
         """These files watched too (CSV sources, known before the report is valid)."""
@@ -174,18 +177,36 @@ class Watched:
         return dataclasses.replace(self, inputs=tuple(dict.fromkeys((*self.inputs, *more))))
 
     def stamps(self) -> tuple[Stamps, Stamps]:
-        inputs = {path: _stamp(path) for path in self.inputs}
+        inputs = {path: _stamp(path) for path in (*self.inputs, *self.assets)}
         templates = {path: _stamp(path) for folder in self.template_dirs for path in _files_under(folder)}
         return inputs, templates
 
     def folders(self) -> frozenset[Path]:
         """The folders to watch, each without its subfolders."""
-        folders = {_existing_folder(path) for path in self.inputs}
+        folders = {_existing_folder(path) for path in (*self.inputs, *self.assets)}
         for folder in self.template_dirs:
             folders.update(Path(root) for root, _, _ in os.walk(folder))
             if not folder.is_dir():
                 folders.add(_existing_folder(folder))
         return frozenset(folders)
+
+
+def report_language(data: object) -> str:
+    """The language a report's YAML asks for, as validate reads it: its ``meta.language``
+    if there is a catalogue for it, else the default."""
+    from peelgen import language as languages
+
+    meta = data.get("meta") if isinstance(data, dict) else None
+    tag = meta.get("language") if isinstance(meta, dict) else None
+    return tag if isinstance(tag, str) and tag in languages.available() else languages.DEFAULT_LANGUAGE
+
+
+def _framework_files(data: object) -> tuple[Path, ...]:
+    """The framework files and catalogues the report's YAML is read with."""
+    from peelgen.framework import files_read
+
+    framework_id = data.get("framework") if isinstance(data, dict) else None
+    return tuple(files_read(framework_id if isinstance(framework_id, str) else "", report_language(data)))
 
 
 def _carried(before: Stamps, after: Stamps) -> Stamps:
@@ -303,13 +324,15 @@ class PreviewServer:
         if not self.report.is_file():
             raise BuildFailed([Diagnostic(display_name(self.report), "the report file does not exist")])
         loaded = load_yaml(self.report)
-        # CSV sources ({from: FILE.csv}) are known from the YAML alone: watched even while a
-        # mistake in one of them stops the report validating.
+        # CSV sources ({from: FILE.csv}) and the framework's files are known from the YAML
+        # alone: watched even while a mistake in one of them stops the report validating.
         sources = csv_source_names(loaded.data)
-        self._watched = self._watched.with_inputs(self.report.resolve().parent, sources)
+        assets = _framework_files(loaded.data)
+        self._watched = dataclasses.replace(self._watched.with_inputs(self.report.resolve().parent, sources),
+                                            assets=assets)
         validated = validate(loaded)
         # The other files are known once the report is valid; until then those it named last time.
-        self._watched = Watched.of(self.report, validated, self.template_dirs, sources)
+        self._watched = Watched.of(self.report, validated, self.template_dirs, sources, assets)
         self._compiled = Compiled(validated, resolve(validated))  # lint warnings are build's
         return self._compiled
 
