@@ -15,6 +15,7 @@ import pytest
 from markupsafe import escape
 
 from peelgen.commands.serve import PreviewServer
+from peelgen.diagnostics import display_name
 from peelgen.framework import BUILTIN_DIR as FRAMEWORKS_DIR
 from peelgen.language import BUILTIN_DIR as LANGUAGES_DIR
 from tests.conftest import MINIMAL
@@ -486,3 +487,59 @@ def test_a_broken_framework_is_watched_until_it_is_mended(write, own_assets):
         assert server.check() and server.ok
     finally:
         server.close()
+
+
+# -- the error page's words ------------------------------------------------------------------
+
+
+def test_the_error_page_is_in_the_reports_language(write):
+    report = write(WELSH.replace("grade: good\n  previous", "grade: gud\n  previous"))
+    name = str(escape(display_name(report)))
+    server = PreviewServer(report, port=0)
+    try:
+        assert server.check() and not server.ok
+        page = server.page.decode("utf-8")
+        assert '<html lang="cy">' in page
+        assert f"<title>peelgen: nid oes modd adeiladu {name}</title>" in page
+        assert f"<h1>Nid oes modd adeiladu {name}</h1>" in page
+        assert "Cywirwch y rhain" in page and "does not build" not in page
+        assert "overall.grade: &#39;gud&#39;" in page  # the messages are peelgen's, as in the terminal
+        _touch(report, "meta: [\n")  # not even read: in the language it was read in last
+        assert server.check() and not server.ok
+        assert '<html lang="cy">' in server.page.decode("utf-8")
+    finally:
+        server.close()
+    never_read = PreviewServer(report, port=0)
+    try:
+        assert never_read.check() and not never_read.ok
+        page = never_read.page.decode("utf-8")
+        assert '<html lang="en-GB">' in page and f"<h1>{name} does not build</h1>" in page
+    finally:
+        never_read.close()
+
+
+def test_a_broken_catalogue_still_gets_an_error_page(write, tmp_path, monkeypatch):
+    """The catalogue being edited may be what is wrong: the page falls back to the
+    default language's, then to the one peelgen ships."""
+    import yaml
+
+    from peelgen.commands.serve_page import error_words
+
+    languages = tmp_path / "languages"
+    languages.mkdir()
+    welsh = yaml.safe_load((LANGUAGES_DIR / "cy.yaml").read_text(encoding="utf-8"))
+    del welsh["labels"]["error_page"]
+    (languages / "cy.yaml").write_text(yaml.safe_dump(welsh, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("PEELGEN_LANGUAGES_PATH", str(languages))
+    report = write(WELSH)
+    server = PreviewServer(report, port=0)
+    try:
+        assert server.check() and not server.ok
+        page = server.page.decode("utf-8")
+        assert '<html lang="en-GB">' in page and f"<h1>{escape(display_name(report))} does not build</h1>" in page
+        assert "error_page" in page  # the catalogue's mistake is among the messages
+    finally:
+        server.close()
+    (languages / "en-GB.yaml").write_text("language: [\n", encoding="utf-8")
+    assert error_words("cy") == error_words("en-GB") == ("en-GB", error_words("xx")[1])
+    assert error_words("cy")[1].heading == "{name} does not build"

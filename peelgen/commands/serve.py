@@ -43,10 +43,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from markupsafe import escape
-
+from peelgen.commands.serve_page import error_page, error_page_csp
 from peelgen.diagnostics import BuildFailed, Diagnostic, FileRefused, display_name
 from peelgen.folder import check_relative_name
+from peelgen.language import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
     from peelgen.build import Compiled
@@ -72,30 +72,6 @@ _RELOAD_SCRIPT = """<script nonce="{nonce}">
 }})();
 </script>
 """
-
-
-def _error_page(name: str, diagnostics: Sequence[Diagnostic]) -> str:
-    items = "\n".join(f"<li><code>{escape(d.format())}</code></li>" for d in diagnostics)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>peelgen: {escape(name)} does not build</title>
-<style>body {{ font-family: sans-serif; margin: 2rem; }} li {{ margin: 0.5em 0; }}
-h1 {{ color: #a11d21; }} code {{ white-space: pre-wrap; }}</style></head>
-<body>
-<h1>{escape(name)} does not build</h1>
-<p>Fix these and save: the page reloads by itself.</p>
-<ul class="diagnostics">
-{items}
-</ul>
-</body>
-</html>
-"""
-
-
-def _error_page_csp(nonce: str) -> str:
-    """The error page is serve's own: it needs its inline style, the reload script and
-    the ``/version`` request, nothing else."""
-    return f"default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; connect-src 'self'"
 
 
 def _with_reload_script(html: str, version: int, nonce: str) -> str:
@@ -191,19 +167,10 @@ class Watched:
         return frozenset(folders)
 
 
-def report_language(data: object) -> str:
-    """The language a report's YAML asks for, as validate reads it: its ``meta.language``
-    if there is a catalogue for it, else the default."""
-    from peelgen import language as languages
-
-    meta = data.get("meta") if isinstance(data, dict) else None
-    tag = meta.get("language") if isinstance(meta, dict) else None
-    return tag if isinstance(tag, str) and tag in languages.available() else languages.DEFAULT_LANGUAGE
-
-
 def _framework_files(data: object) -> tuple[Path, ...]:
     """The framework files and catalogues the report's YAML is read with."""
     from peelgen.framework import files_read
+    from peelgen.language import report_language
 
     framework_id = data.get("framework") if isinstance(data, dict) else None
     return tuple(files_read(framework_id if isinstance(framework_id, str) else "", report_language(data)))
@@ -289,6 +256,7 @@ class PreviewServer:
         self.page = b""
         self.page_csp: str | None = None  # a Content-Security-Policy header for the page, if any
         self.ok = False
+        self.language = DEFAULT_LANGUAGE  # the report's meta.language, as last read
         self.charts = ChartCache()
         self._lock = threading.Lock()
         self._watched = Watched((report,), self.template_dirs)
@@ -315,6 +283,7 @@ class PreviewServer:
 
     def _compile(self) -> Compiled:
         from peelgen.build import Compiled
+        from peelgen.language import report_language
         from peelgen.load import load_yaml
         from peelgen.load_tables import csv_source_names
         from peelgen.resolve import resolve
@@ -324,6 +293,7 @@ class PreviewServer:
         if not self.report.is_file():
             raise BuildFailed([Diagnostic(display_name(self.report), "the report file does not exist")])
         loaded = load_yaml(self.report)
+        self.language = report_language(loaded.data)  # the error page's too, until the report is read again
         # CSV sources ({from: FILE.csv}) and the framework's files are known from the YAML
         # alone: watched even while a mistake in one of them stops the report validating.
         sources = csv_source_names(loaded.data)
@@ -353,11 +323,11 @@ class PreviewServer:
             compiled = self._compile() if inputs_changed or self._compiled is None else self._compiled
             html, ok = self._render(compiled, nonce), True
         except BuildFailed as failure:
-            html, ok, csp = _error_page(name, failure.diagnostics), False, _error_page_csp(nonce)
+            html, ok, csp = error_page(name, failure.diagnostics, self.language), False, error_page_csp(nonce)
         except Exception as error:  # noqa: BLE001 - shown on the page; the preview carries on
             problem = Diagnostic(name, f"internal error: {type(error).__name__}: {error} "
                                        "(please report this with the input that caused it)")
-            html, ok, csp = _error_page(name, [problem]), False, _error_page_csp(nonce)
+            html, ok, csp = error_page(name, [problem], self.language), False, error_page_csp(nonce)
         with self._lock:
             self.version += 1
             self.page = _with_reload_script(html, self.version, nonce).encode("utf-8")
