@@ -19,6 +19,7 @@ from peelgen.diagnostics import BuildFailed, Diagnostic, MissingTranslation, dis
 from peelgen.framework_translations import translate, with_text_defaults
 from peelgen.labels import ChartWords, Labels, Plural  # noqa: F401 - part of this module's interface
 from peelgen.language import DEFAULT_LANGUAGE, PLURAL_CATEGORIES, Language, load_language
+from peelgen.language import available as languages_available
 from peelgen.load import LoadedFile, load_yaml
 
 BUILTIN_DIR = Path(__file__).with_name("frameworks")
@@ -396,3 +397,30 @@ def load_framework(framework_id: str, language: str = DEFAULT_LANGUAGE) -> Frame
         )])
     words = load_language(language)
     return _load_file(path, _stamp(path, words.tag), words)
+
+
+def files_read(framework_id: str, language: str) -> list[Path]:
+    """The files :func:`load_framework` reads for ``framework_id`` in ``language``, for a
+    watcher (``peelgen serve``): the framework file and those it extends, where their
+    translations into ``language`` are (or would be), and the catalogues. Never raises:
+    from a broken or unknown file, what could be found."""
+    catalogues = languages_available()
+    found: list[Path] = [catalogues[language]] if language in catalogues else []
+    try:
+        framework_language = load_language(language).info.framework_language
+    except BuildFailed:
+        framework_language = None
+    files, path = available(), available().get(framework_id)
+    while path is not None and path not in found:
+        found.append(path)
+        try:
+            data = load_yaml(path).data
+        except BuildFailed:
+            break
+        data = data if isinstance(data, dict) else {}
+        source = data.get("source_language", DEFAULT_LANGUAGE)
+        if source not in (language, framework_language):  # read from its overlay, over its catalogue's words
+            found += [overlay_file(path, language), *([catalogues[source]] if source in catalogues else [])]
+        parent = data.get("extends")
+        path = files.get(parent) if isinstance(parent, str) else None
+    return list(dict.fromkeys(found))

@@ -175,3 +175,63 @@ class Labels(_Frozen):
         "The link to the report's other-language edition (meta.translation), by that edition's "
         "language tag: a whole phrase in this catalogue's language naming the other language, "
         "e.g. cy: Read the Welsh version."))
+    # Tool pages: serve's error page and diff's redline page
+    error_page: ErrorPageWords = Field(description="The page peelgen serve shows while the report does not build.")
+    diff_page: DiffPageWords = Field(description="The redline page of peelgen diff --html.")
+
+
+# Tool pages: the words of the pages peelgen's commands write besides the report.
+
+
+class ErrorPageWords(_Frozen):
+    """``peelgen serve``'s page while the report does not build (the messages themselves
+    are peelgen's, as in the terminal)."""
+
+    title: str = Field(description="The page's title; {name} is the report file.")
+    heading: str = Field(description="Its heading; {name} is the report file.")
+    advice: str = Field(description="Under the heading, before the list of messages.")
+
+
+class DiffKinds(_Frozen):
+    """What each kind of change is called, heading it on the redline page."""
+
+    grade: str
+    previous_grade: str
+    added: str
+    removed: str
+    reworded: str
+    text: str
+    changed: str
+    metric: str
+    metric_added: str
+    metric_removed: str
+    figure: str = Field(description="A figure's value (in the report or its CSV file) changed.")
+    figure_added: str
+    figure_removed: str
+    footnote_added: str
+    footnote_removed: str
+    footnote_changed: str
+
+    def of(self, kind: str) -> str:
+        """The words for a change's kind (``metric-added``), or the kind itself if unknown."""
+        name = kind.replace("-", "_")
+        return getattr(self, name) if name in type(self).model_fields else kind
+
+
+class DiffPageWords(_Frozen):
+    """``peelgen diff --html``: the redline page of the changes between two drafts."""
+
+    title: str = Field(description="The page's title and heading; {old} and {new} are the drafts' files.")
+    count: Plural = Field(description="How many changes there are, a sentence with {n}.")
+    key: str = Field(description="After the count: how insertions and deletions are shown.")
+    no_changes: str = Field(description="The whole summary when nothing changed.")
+    inserted: str = Field(description="Read out before inserted text (hidden from sight).")
+    deleted: str = Field(description="Read out before deleted text (hidden from sight).")
+    none: str = Field(description="A value that is not there.")
+    footnote: str = Field(description="What changed: a footnote; {note} is its name.")
+    figure: str = Field(description="What changed: a figure; {title} is its title.")
+    figure_data: str = Field(description="What changed: a figure's CSV data; {dataset} is its id.")
+    kinds: DiffKinds
+
+
+Labels.model_rebuild()  # its last fields' models are defined after it

@@ -212,3 +212,11 @@ def load_language(tag: str = DEFAULT_LANGUAGE) -> Language:
             "<language>", f"no catalogue for language '{tag}'",
             hint=suggest(tag, list(files)) or f"languages: {', '.join(files)} (docs/languages.md)")])
     return _load_file(path, path.stat().st_mtime_ns)
+
+
+def report_language(data: Any) -> str:
+    """The language a report's loaded YAML is built in, as validate reads it: its
+    ``meta.language`` if there is a catalogue for it, else the default (validate says why)."""
+    meta = data.get("meta") if isinstance(data, dict) else None
+    tag = meta.get("language") if isinstance(meta, dict) else None
+    return tag if isinstance(tag, str) and tag in available() else DEFAULT_LANGUAGE

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import html.parser
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -214,3 +216,28 @@ def test_pillar_grade_is_named_by_the_framework(cli, tmp_path):
     [change] = json.loads(cli("diff", "--format", "json", old, new).out)["changes"]
     pillar = get("peel-2018-19-ipa").pillars[0]
     assert (change["kind"], change["what"], change["where"]) == ("grade", pillar.heading, f"pillars[{pillar.id}].grade")
+
+
+def test_the_page_is_in_the_newer_drafts_language(cli, tmp_path):
+    """A Welsh edition's redline page is in Welsh: lang, title, summary, headings, the
+    hidden insertion words and the framework's own names (the terminal stays peelgen's)."""
+    from peelgen.framework import load_framework
+
+    old, new = (path.with_name("report.cy.yaml") for path in _drafts(tmp_path, "illustrative-welsh-force-2023-25"))
+    _edit(new, ("    grade: good\n", "    grade: outstanding\n"),
+          ("footnotes:\n", "footnotes:\n  nodyn-newydd: Nodyn newydd.\n"))
+    result = cli("diff", old, new, "--html", "redline.html")
+    assert result.code == 1, result.err
+    page = (tmp_path / "redline.html").read_text(encoding="utf-8")
+    parsed = _Parsed()
+    parsed.feed(page)
+    assert ("html", {"lang": "cy"}) in parsed.tags
+    welsh = load_framework("peel-2023-25", "cy")
+    question = welsh.question("recording-data")  # the first grade: good
+    assert "<title>Newidiadau o old/report.cy.yaml i new/report.cy.yaml</title>" in page
+    assert "<p>2 newid. Mae llinell o dan destun a ychwanegwyd" in page
+    assert f"<h2>Gradd wedi newid: {html.escape(question.heading)}</h2>" in page
+    assert "<h2>Troednodyn wedi’i ychwanegu: troednodyn nodyn-newydd</h2>" in page
+    assert "[dilëwyd: Da]" in parsed.text and "[ychwanegwyd: Rhagorol]" in parsed.text
+    assert not {"Changes", "change", "inserted", "deleted", "footnote"} & set(re.findall(r"\w+", parsed.text))
+    assert "* grade changed: " in result.out  # peelgen's own messages, as elsewhere in the terminal

@@ -515,3 +515,38 @@ def test_an_edition_links_to_its_other_language_edition(built):
     assert f"{doc.edition.slug}.docx" in targets
     assert f'xlink:href="../{doc.edition.slug}.odt"' in content  # ODF: relative to the package, as a folder
     assert doc.edition.text in [paragraph.text for paragraph in WordDocument(io.BytesIO(built.docx)).paragraphs]
+
+
+def _text(element: etree._Element) -> str:
+    return "".join(element.itertext())
+
+
+def test_the_edition_link_is_on_the_title_page_before_the_contents(built):
+    """Pandoc writes its contents straight after the title block; the link to the other
+    edition is moved up to the title block, under the date, as on the HTML and PDF cover."""
+    doc = built.doc
+    if doc.edition is None:
+        pytest.skip("not an edition with a translation")
+    body = built.part("word/document.xml").find("w:body", NS)
+    order = [(etree.QName(child).localname, _text(child).strip()) for child in body]
+    contents = next(i for i, (tag, _) in enumerate(order) if tag == "sdt")
+    link = order.index(("p", doc.edition.text))
+    assert order[link - 1] == ("p", f"{doc.labels.published} {doc.publication_date_text}")  # the date
+    assert link + 1 == contents
+    assert order.count(("p", doc.edition.text)) == 1  # moved, not copied
+    style = body[link].find("w:pPr/w:pStyle", NS).get(f"{{{W}}}val")
+    styles = built.part("word/styles.xml")
+    defined = styles.find(f"w:style[@w:styleId='{style}']", NS)
+    assert defined.find("w:basedOn", NS).get(f"{{{W}}}val") == "Date"  # centred, as the title block
+
+    with zipfile.ZipFile(io.BytesIO(built.odt)) as odt:
+        text = etree.fromstring(odt.read("content.xml")).find("office:body/office:text", NS)
+        odt_styles = etree.fromstring(odt.read("styles.xml"))
+    children = list(text)
+    toc = next(i for i, child in enumerate(children) if etree.QName(child).localname == "table-of-content")
+    paragraph = children[toc - 1]
+    assert _text(paragraph) == doc.edition.text
+    assert _text(children[toc - 2]) == f"{doc.labels.published} {doc.publication_date_text}"
+    name = paragraph.get(f"{{{NS['text']}}}style-name")
+    odt_style = odt_styles.find(f".//style:style[@style:name='{name}']", NS)
+    assert odt_style.get(f"{{{NS['style']}}}parent-style-name") == "Date"

@@ -332,3 +332,94 @@ def test_pending_list_is_current() -> None:
     if set(ENGLISH_EDITIONS) != _CHECKED:
         pytest.skip("runs after every example's check has passed")
     assert [pattern for pattern in PYTHON_DERIVED_PENDING if pattern not in _USED_PENDING] == []
+
+
+# --- The pages peelgen's commands write besides the report ------------------------------
+
+
+def _check_tool_page(html: str, corpus: Corpus, raw: str = "") -> set[str]:
+    """What ``html`` says that is neither the catalogue's nor data: its reload script
+    (code) and peelgen's located messages (``<code>``, English as in the terminal) aside,
+    and text that is part of ``raw`` as it is (the report's text, placeholders and all, cut
+    where a change starts or ends)."""
+    html = re.sub(r"(?s)<script\b.*?</script>|<code>.*?</code>", "", html)
+    raw = normalise(raw)
+    return {piece for text in page_texts(html) if normalise(text).strip() not in raw
+            for piece in unexplained(text, corpus)}
+
+
+def _diff_page(tmp_path: Path, language: str) -> tuple[str, Corpus, str]:
+    """The redline page of two drafts of an example in ``language``, changed in most of
+    the ways diff tells apart, and the drafts' own text."""
+    import shutil
+
+    from peelgen.commands.diff import diff_files
+    from peelgen.commands.diff_render import html_output
+
+    example = next(path for path in ENGLISH_EDITIONS if path.parent.name == "west-mercia-2016")
+    old, new = tmp_path / "old", tmp_path / "new"
+    shutil.copytree(example.parent, old)
+    text = (old / "report.yaml").read_text(encoding="utf-8").replace("meta:\n", f"meta:\n  language: {language}\n", 1)
+    (old / "report.yaml").write_text(text, encoding="utf-8")
+    shutil.copytree(old, new)
+    changed = text
+    for before, after in (("- id: preventing\n    grade: requires-improvement", "- id: preventing\n    grade: good"),
+                          ("    areas_for_improvement:\n", "    areas_for_improvement:\n      - A new area.\n"),
+                          ("    value: 58.8\n", "    value: 59.1\n    note: A new note.\n"),
+                          ("Part of that rise may come", "Some of that rise may come"),
+                          ("  spr: ", "  new-note: A new footnote.\n  spr: ")):
+        assert before in changed, before
+        changed = changed.replace(before, after, 1)
+    (new / "report.yaml").write_text(changed, encoding="utf-8")
+    trend = new / "data" / "crime-trend.csv"
+    trend.write_text(trend.read_text(encoding="utf-8").replace("53.6", "54.0"), encoding="utf-8")
+    comparison = diff_files(old / "report.yaml", new / "report.yaml")
+    assert {"grade", "added", "metric", "text", "footnote-added", "figure"} <= {c.kind for c in comparison.changes}
+    names = ("old/report.yaml", "new/report.yaml")
+    # The changes' places are paths in the document (keys and ids): data, as the file names are.
+    extra = [*names, *(change.where for change in comparison.changes)]
+    strings = [*_data_strings(old / "report.yaml", "peel-2016-effectiveness"),
+               *_data_strings(new / "report.yaml", "peel-2016-effectiveness"), *extra]
+    raw = SEPARATOR.join(_strings([yaml.safe_load((folder / "report.yaml").read_text(encoding="utf-8"))
+                                   for folder in (old, new)]))
+    return html_output(comparison, *names), Corpus(iter(strings), {}), raw
+
+
+def test_every_word_on_the_diff_page_is_the_catalogues_or_datas(pseudo_language: str, tmp_path: Path) -> None:
+    html, corpus, raw = _diff_page(tmp_path, pseudo_language)
+    assert f'<html lang="{pseudo_language}">' in html
+    assert _check_tool_page(html, corpus, raw) == set()
+
+
+def test_the_diff_page_check_can_fail(pseudo_language: str, tmp_path: Path) -> None:
+    """The same page from the English catalogue: its English is caught."""
+    html, corpus, raw = _diff_page(tmp_path, "en-GB")
+    found = " | ".join(_check_tool_page(html, corpus, raw))
+    for english in ("Changes from", "6 changes.", "Inserted text is underlined", "Grade changed", "Footnote added",
+                    "footnote new-note", "figure data", "(none", "inserted", "deleted"):
+        assert english in found
+
+
+def _error_page(write_dir: Path, language: str) -> tuple[str, Corpus]:
+    from peelgen.commands.serve import PreviewServer
+    from peelgen.diagnostics import display_name
+    from tests.conftest import MINIMAL
+
+    text = MINIMAL.replace("  force_short: Testshire\n", f"  force_short: Testshire\n  language: {language}\n")
+    report = write_dir / "report.yaml"
+    report.write_text(text.replace("grade: good\n  previous", "grade: gud\n  previous"), encoding="utf-8")
+    server = PreviewServer(report, port=0)
+    try:
+        assert server.check() and not server.ok
+        return server.page.decode("utf-8"), Corpus(iter([display_name(report)]), {})
+    finally:
+        server.close()
+
+
+def test_every_word_on_the_serve_error_page_is_the_catalogues(pseudo_language: str, tmp_path: Path) -> None:
+    html, corpus = _error_page(tmp_path, pseudo_language)
+    assert f'<html lang="{pseudo_language}">' in html
+    assert _check_tool_page(html, corpus) == set()
+    english, corpus = _error_page(tmp_path, "en-GB")  # the check can fail
+    found = " | ".join(_check_tool_page(english, corpus))
+    assert "does not build" in found and "Fix these and save" in found

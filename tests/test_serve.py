@@ -15,6 +15,9 @@ import pytest
 from markupsafe import escape
 
 from peelgen.commands.serve import PreviewServer
+from peelgen.diagnostics import display_name
+from peelgen.framework import BUILTIN_DIR as FRAMEWORKS_DIR
+from peelgen.language import BUILTIN_DIR as LANGUAGES_DIR
 from tests.conftest import MINIMAL
 from tests.test_metrics import DATA_REPORT, write_data
 
@@ -176,8 +179,12 @@ def test_watches_only_the_files_the_report_uses(data_folder, tmp_path):
             real / "report.yaml", real / "logo.png",
             real / "data" / "by-force.csv", real / "data" / "trend.csv", real / "data" / "shares.csv"}
         assert [p.resolve() for p in watched.template_dirs] == [real / "templates"]
+        # Its framework (built in, in English: no translation) and its language's catalogue.
+        assert {p.resolve() for p in watched.assets} == {
+            FRAMEWORKS_DIR / "peel-2016-effectiveness.yaml", LANGUAGES_DIR / "en-GB.yaml"}
         assert {p.resolve() for p in watched.folders()} == {
-            real, real / "data", real / "templates", real / "templates" / "partials"}
+            real, real / "data", real / "templates", real / "templates" / "partials",
+            FRAMEWORKS_DIR, LANGUAGES_DIR}
         stamped = {p.resolve() for stamps in watched.stamps() for p in stamps}
         assert not any("archive" in p.parts or "out" in p.parts or p.name == "notes.txt" for p in stamped)
     finally:
@@ -370,6 +377,9 @@ def test_an_idle_watcher_does_not_read_the_files(write):
     is set up (a change may have come just before), then none."""
     pytest.importorskip("watchfiles")
     server = PreviewServer(write(MINIMAL), port=0)
+    # The first build, as serve's start() does before watching: it finds the files to watch
+    # (the framework's among them, in other folders), so the watcher starts on all of them.
+    assert server.check()
     looks = []
     real_check = server.check
     server.check = lambda: looks.append(1) or real_check()  # type: ignore[method-assign]
@@ -404,3 +414,132 @@ def test_csv_sources_are_watched_even_while_they_stop_the_build(write, tmp_path)
         assert b"Crime: 1,500; 12.5 percent." in server.page
     finally:
         server.close()
+
+
+# -- the framework and the catalogue the report is read with -------------------------------
+
+WELSH = MINIMAL.replace("  force_short: Testshire\n", "  force_short: Testshire\n  language: cy\n")
+
+
+@pytest.fixture
+def own_assets(tmp_path, monkeypatch):
+    """Copies of the report's framework, its Welsh translation and the Welsh catalogue,
+    found first on the search paths: the files a preview must watch."""
+    import shutil
+
+    frameworks, languages = tmp_path / "assets" / "frameworks", tmp_path / "assets" / "languages"
+    (frameworks / "cy").mkdir(parents=True)
+    languages.mkdir()
+    name = "peel-2016-effectiveness.yaml"
+    shutil.copy(FRAMEWORKS_DIR / name, frameworks / name)
+    shutil.copy(FRAMEWORKS_DIR / "cy" / name, frameworks / "cy" / name)
+    shutil.copy(LANGUAGES_DIR / "cy.yaml", languages / "cy.yaml")
+    monkeypatch.setenv("PEELGEN_FRAMEWORKS_PATH", str(frameworks))
+    monkeypatch.setenv("PEELGEN_LANGUAGES_PATH", str(languages))
+    return frameworks / name, frameworks / "cy" / name, languages / "cy.yaml"
+
+
+def _replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    _touch(path, text.replace(old, new))
+
+
+def test_the_framework_its_translation_and_the_catalogue_are_watched(write, own_assets):
+    framework, overlay, catalogue = own_assets
+    english = _checked(write(MINIMAL))
+    welsh = _checked(write(WELSH, "report.cy.yaml"))
+    try:
+        assert {p.resolve() for p in english.watched.assets} == {framework.resolve(), LANGUAGES_DIR / "en-GB.yaml"}
+        assert {p.resolve() for p in welsh.watched.assets} == {
+            framework.resolve(), overlay.resolve(), catalogue.resolve(), LANGUAGES_DIR / "en-GB.yaml"}
+        assert not english.check() and not welsh.check()
+
+        heading = "How effective is the force at preventing crime"
+        _replace_in(framework, heading, "How well does the force prevent crime")
+        assert english.check() and english.ok
+        assert b"How well does the force prevent crime" in english.page
+        assert welsh.check() and welsh.ok  # the translation is laid over the changed file
+
+        version = english.version
+        skip_link = "Neidio i’r prif gynnwys"
+        assert skip_link.encode() in welsh.page
+        _replace_in(catalogue, skip_link, "Neidio i’r cynnwys")
+        _replace_in(overlay, "Pa mor effeithiol", "Pa mor dda")
+        assert welsh.check() and welsh.ok
+        assert "Neidio i’r cynnwys".encode() in welsh.page and skip_link.encode() not in welsh.page
+        assert b"Pa mor dda" in welsh.page
+        assert not english.check() and english.version == version  # neither is the English edition's
+    finally:
+        english.close()
+        welsh.close()
+
+
+def test_a_broken_framework_is_watched_until_it_is_mended(write, own_assets):
+    framework, _, _ = own_assets
+    text = framework.read_text(encoding="utf-8")
+    _touch(framework, text.replace("grades:", "grades: [", 1))
+    server = PreviewServer(write(MINIMAL), port=0)
+    try:
+        assert server.check() and not server.ok
+        assert b"peel-2016-effectiveness.yaml" in server.page
+        _touch(framework, text)
+        assert server.check() and server.ok
+    finally:
+        server.close()
+
+
+# -- the error page's words ------------------------------------------------------------------
+
+
+def test_the_error_page_is_in_the_reports_language(write):
+    report = write(WELSH.replace("grade: good\n  previous", "grade: gud\n  previous"))
+    name = str(escape(display_name(report)))
+    server = PreviewServer(report, port=0)
+    try:
+        assert server.check() and not server.ok
+        page = server.page.decode("utf-8")
+        assert '<html lang="cy">' in page
+        assert f"<title>peelgen: nid oes modd adeiladu {name}</title>" in page
+        assert f"<h1>Nid oes modd adeiladu {name}</h1>" in page
+        assert "Cywirwch y rhain" in page and "does not build" not in page
+        assert "overall.grade: &#39;gud&#39;" in page  # the messages are peelgen's, as in the terminal
+        _touch(report, "meta: [\n")  # not even read: in the language it was read in last
+        assert server.check() and not server.ok
+        assert '<html lang="cy">' in server.page.decode("utf-8")
+    finally:
+        server.close()
+    never_read = PreviewServer(report, port=0)
+    try:
+        assert never_read.check() and not never_read.ok
+        page = never_read.page.decode("utf-8")
+        assert '<html lang="en-GB">' in page and f"<h1>{name} does not build</h1>" in page
+    finally:
+        never_read.close()
+
+
+def test_a_broken_catalogue_still_gets_an_error_page(write, tmp_path, monkeypatch):
+    """The catalogue being edited may be what is wrong: the page falls back to the
+    default language's, then to the one peelgen ships."""
+    import yaml
+
+    from peelgen.commands.serve_page import error_words
+
+    languages = tmp_path / "languages"
+    languages.mkdir()
+    welsh = yaml.safe_load((LANGUAGES_DIR / "cy.yaml").read_text(encoding="utf-8"))
+    del welsh["labels"]["error_page"]
+    (languages / "cy.yaml").write_text(yaml.safe_dump(welsh, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("PEELGEN_LANGUAGES_PATH", str(languages))
+    report = write(WELSH)
+    server = PreviewServer(report, port=0)
+    try:
+        assert server.check() and not server.ok
+        page = server.page.decode("utf-8")
+        assert '<html lang="en-GB">' in page and f"<h1>{escape(display_name(report))} does not build</h1>" in page
+        assert "error_page" in page  # the catalogue's mistake is among the messages
+    finally:
+        server.close()
+    (languages / "en-GB.yaml").write_text("language: [\n", encoding="utf-8")
+    assert error_words("cy") == error_words("en-GB") == ("en-GB", error_words("xx")[1])
+    assert error_words("cy")[1].heading == "{name} does not build"

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from peelgen.diagnostics import BuildFailed, Diagnostic, FileRefused, display_name
+from peelgen.labels import DiffPageWords
+from peelgen.language import DEFAULT_LANGUAGE, Language, report_language
 
 # Lists whose items are statements an author adds, removes or rewords.
 ITEM_LISTS = ("areas_for_improvement", "causes_of_concern", "recommendations")
@@ -46,18 +48,26 @@ class Change:
 
 @dataclass(slots=True)
 class Names:
-    """Reader-facing names from the framework: headings of graded units, grade labels,
-    and what one item of each item list is called."""
+    """Reader-facing names from the framework in the report's language: headings of graded
+    units, grade labels, what one item of each item list is called, and the redline page's
+    words (:class:`peelgen.labels.DiffPageWords`)."""
 
+    language: Language
+    words: DiffPageWords
     units: dict[str, str] = field(default_factory=dict)
     grades: dict[str, str] = field(default_factory=dict)
     items: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, framework_id: str) -> Names:
-        from peelgen.commands.frameworks import get
+    def of(cls, framework_id: str, language: str = DEFAULT_LANGUAGE) -> Names:
+        from peelgen.commands.frameworks import UnknownFramework, get
 
-        fw = get(framework_id)
+        try:
+            fw = get(framework_id, language)
+        except UnknownFramework:
+            if language == DEFAULT_LANGUAGE:
+                raise
+            fw = get(framework_id)  # no translation into the drafts' language: compared in the default one
         units = {q.id: q.heading for q in fw.questions}
         units.update({alias: q.heading for q in fw.questions for alias in getattr(q, "aliases", [])})
         units.update({p.id: p.heading for p in getattr(fw, "pillars", [])})
@@ -66,7 +76,7 @@ class Names:
         grades = {g.id: g.label for g in fw.grades.scale}
         grades[fw.grades.ungraded.id] = fw.grades.ungraded.label
         items = {key: getattr(fw.labels, key).one for key in ITEM_LISTS}
-        return cls(units, grades, items)
+        return cls(fw.words, fw.labels.diff_page, units, grades, items)
 
 
 def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
@@ -259,14 +269,14 @@ class Differ:
 
     def footnotes(self, old: dict[str, Any], new: dict[str, Any], where: str) -> None:
         for note in [*old, *(k for k in new if k not in old)]:
-            here = f"{where}[{note}]"
+            here, what = f"{where}[{note}]", self.names.words.footnote.format(note=note)
             if note not in new:
-                self.add("footnote-removed", here, f"footnote {note}", old[note])
+                self.add("footnote-removed", here, what, old[note])
             elif note not in old:
-                self.add("footnote-added", here, f"footnote {note}", None, new[note])
+                self.add("footnote-added", here, what, None, new[note])
             elif old[note] != new[note]:
                 before, after = _text_of(old[note]), _text_of(new[note])
-                self.add("footnote-changed", here, f"footnote {note}", before, after, word_diff(before, after))
+                self.add("footnote-changed", here, what, before, after, word_diff(before, after))
 
     def metrics(self, old: list[Any], new: list[Any], where: str) -> None:
         pairs, removed, added = match_items(old, new)
@@ -285,7 +295,8 @@ class Differ:
         pairs, removed, added = match_items(old, new)
         for i, j in pairs:
             title = str(_dict(new[j]).get("title") or _key_of(new[j]))
-            self.value(old[i], new[j], _item_where(where, new[j], j), f"figure: {title}", kind="figure")
+            self.value(old[i], new[j], _item_where(where, new[j], j), self.names.words.figure.format(title=title),
+                       kind="figure")
         for i in removed:
             self.add("figure-removed", _item_where(where, old[i], i), str(_dict(old[i]).get("title", "")), old[i])
         for j in added:
@@ -301,7 +312,7 @@ class Differ:
                     a, b = before.get(row, {}).get(column), after.get(row, {}).get(column)
                     if a != b:
                         self.add("figure", f"datasets[{dataset_id}][{row}][{column}]",
-                                 f"figure data: {dataset_id}", a, b)
+                                 self.names.words.figure_data.format(dataset=dataset_id), a, b)
 
 
 def _list(value: Any) -> list[Any]:
@@ -358,7 +369,17 @@ def _load_datasets(path: Path, data: dict[str, Any]) -> dict[str, dict[str, dict
     return found
 
 
-def diff_files(old_path: Path, new_path: Path) -> list[Change]:
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Every change between two drafts, and the language and words to show them in (the
+    newer draft's ``meta.language``)."""
+
+    changes: list[Change]
+    language: Language
+    words: DiffPageWords
+
+
+def diff_files(old_path: Path, new_path: Path) -> Comparison:
     """Every change from OLD to NEW; :class:`BuildFailed` if either cannot be read as a
     report, :class:`ValueError` if they are for different frameworks."""
     drafts, problems = [], []
@@ -373,8 +394,9 @@ def diff_files(old_path: Path, new_path: Path) -> list[Change]:
     if old.data["framework"] != new.data["framework"]:
         raise ValueError(f"the drafts are for different frameworks ({old.data['framework']}, "
                          f"{new.data['framework']}): compare two drafts of one report")
-    names = Names.of(new.data["framework"])
-    return Differ(names, (old.datasets, new.datasets)).document(old.data, new.data)
+    names = Names.of(new.data["framework"], report_language(new.data))
+    changes = Differ(names, (old.datasets, new.datasets)).document(old.data, new.data)
+    return Comparison(changes, names.language, names.words)
 
 
 def counts(changes: Iterable[Change]) -> dict[str, int]:

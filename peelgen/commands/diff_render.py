@@ -8,10 +8,12 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from peelgen.commands.diff import Change, diff_files
+from peelgen.commands.diff import Change, Comparison, diff_files
 from peelgen.diagnostics import display_name
+from peelgen.labels import DiffPageWords
 
-# What each kind of change is called, in the terminal and on the page.
+# What each kind of change is called in the terminal, with peelgen's other messages; the
+# page takes its words from the catalogue of the report's language (labels.diff_page).
 KIND_LABELS = {
     "grade": "grade changed",
     "previous-grade": "previous grade changed",
@@ -33,10 +35,10 @@ KIND_LABELS = {
 CONTEXT_WORDS = 8  # unchanged words kept either side of a change in the terminal
 
 
-def _short(value: Any) -> str:
+def _short(value: Any, none: str = "(none)") -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{key}: {_short(item)}" for key, item in value.items())
-    text = " ".join(str(value).split()) if value is not None else "(none)"
+        return ", ".join(f"{key}: {_short(item, none)}" for key, item in value.items())
+    text = " ".join(str(value).split()) if value is not None else none
     return text if len(text) <= 200 else text[:199] + "…"
 
 
@@ -105,41 +107,41 @@ li { margin-bottom: 1.25rem; }
 def _marked(tag: str, said: str, text: str) -> str:
     """<ins>/<del> that also say so in words, for screen readers and without colour."""
     hidden = '<span class="visually-hidden">'
-    return f"<{tag}>{hidden}[{said}: </span>{escape(text)}{hidden}]</span></{tag}>"
+    return f"<{tag}>{hidden}[{escape(said)}: </span>{escape(text)}{hidden}]</span></{tag}>"
 
 
-def _ins(text: str) -> str:
-    return _marked("ins", "inserted", text)
+def _html_body(change: Change, words: DiffPageWords) -> str:
+    def ins(text: str) -> str:
+        return _marked("ins", words.inserted, text)
 
+    def delete(text: str) -> str:
+        return _marked("del", words.deleted, text)
 
-def _del(text: str) -> str:
-    return _marked("del", "deleted", text)
-
-
-def _html_body(change: Change) -> str:
     if change.words:
-        parts = [_del(text) if op == "delete" else _ins(text) if op == "insert" else escape(text)
+        parts = [delete(text) if op == "delete" else ins(text) if op == "insert" else escape(text)
                  for op, text in change.words]
         return '<p class="text">' + "".join(parts) + "</p>"
     if change.old is None or change.kind.endswith("added"):
-        return f"<p>{_ins(_short(change.new))}</p>"
+        return f"<p>{ins(_short(change.new, words.none))}</p>"
     if change.new is None or change.kind.endswith("removed"):
-        return f"<p>{_del(_short(change.old))}</p>"
-    return f"<p>{_del(_short(change.old))} {_ins(_short(change.new))}</p>"
+        return f"<p>{delete(_short(change.old, words.none))}</p>"
+    return f"<p>{delete(_short(change.old, words.none))} {ins(_short(change.new, words.none))}</p>"
 
 
-def html_output(changes: Sequence[Change], old_name: str, new_name: str) -> str:
-    title = f"Changes from {old_name} to {new_name}"
+def html_output(comparison: Comparison, old_name: str, new_name: str) -> str:
+    """The redline page, in the newer draft's language."""
+    changes, words = comparison.changes, comparison.words
+    title = words.title.format(old=old_name, new=new_name)
     items = []
     for change in changes:
         items.append(
-            f"<li><h2>{escape(KIND_LABELS.get(change.kind, change.kind).capitalize())}: {escape(change.what)}</h2>"
-            f'<p class="where">{escape(change.where)}</p>{_html_body(change)}</li>')
-    summary = (f"<p>{len(changes)} change{'s' if len(changes) != 1 else ''}. "
-               "Inserted text is underlined, deleted text is struck through.</p>"
-               if changes else "<p>No changes.</p>")
+            f"<li><h2>{escape(words.kinds.of(change.kind))}: {escape(change.what)}</h2>"
+            f'<p class="where">{escape(change.where)}</p>{_html_body(change, words)}</li>')
+    language = comparison.language
+    count = words.count.for_count(len(changes), language).format(n=language.number(len(changes)))
+    summary = f"<p>{escape(count)} {escape(words.key)}</p>" if changes else f"<p>{escape(words.no_changes)}</p>"
     return (
-        '<!DOCTYPE html>\n<html lang="en-GB">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{escape(language.tag)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n"
@@ -155,11 +157,11 @@ def run_diff(old: Path, new: Path, fmt: str, html_out: Path | None) -> tuple[str
     from peelgen.output import write_atomically
 
     try:
-        changes = diff_files(old, new)
+        comparison = diff_files(old, new)
     except (UnknownFramework, ValueError) as error:
         raise click.UsageError(str(error)) from None
     names = (display_name(old), display_name(new))
     if html_out is not None:
-        write_atomically(html_out.parent, {html_out.name: html_output(changes, *names).encode("utf-8")})
+        write_atomically(html_out.parent, {html_out.name: html_output(comparison, *names).encode("utf-8")})
     render = json_output if fmt == "json" else text_output
-    return render(changes, *names), bool(changes)
+    return render(comparison.changes, *names), bool(comparison.changes)

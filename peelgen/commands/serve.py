@@ -8,8 +8,9 @@ mid-response, or sends something that is not HTTP, costs one quiet answer, never
 traceback.
 
 Only the files the report uses are watched: the report, the CSV files, logo and
-force-grades file it names, and its template folders (its own ``templates:`` and any
-``--templates``, styles included). With ``watchfiles`` installed the operating system
+force-grades file it names, its template folders (its own ``templates:`` and any
+``--templates``, styles included), and the framework files and language catalogues its
+framework is loaded from (:func:`peelgen.framework.files_read`). With ``watchfiles`` installed the operating system
 reports changes in their folders; without it their modification times are read every
 half second. Either way a change is confirmed by comparing those files' times and sizes.
 
@@ -42,10 +43,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from markupsafe import escape
-
+from peelgen.commands.serve_page import error_page, error_page_csp
 from peelgen.diagnostics import BuildFailed, Diagnostic, FileRefused, display_name
 from peelgen.folder import check_relative_name
+from peelgen.language import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
     from peelgen.build import Compiled
@@ -71,30 +72,6 @@ _RELOAD_SCRIPT = """<script nonce="{nonce}">
 }})();
 </script>
 """
-
-
-def _error_page(name: str, diagnostics: Sequence[Diagnostic]) -> str:
-    items = "\n".join(f"<li><code>{escape(d.format())}</code></li>" for d in diagnostics)
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>peelgen: {escape(name)} does not build</title>
-<style>body {{ font-family: sans-serif; margin: 2rem; }} li {{ margin: 0.5em 0; }}
-h1 {{ color: #a11d21; }} code {{ white-space: pre-wrap; }}</style></head>
-<body>
-<h1>{escape(name)} does not build</h1>
-<p>Fix these and save: the page reloads by itself.</p>
-<ul class="diagnostics">
-{items}
-</ul>
-</body>
-</html>
-"""
-
-
-def _error_page_csp(nonce: str) -> str:
-    """The error page is serve's own: it needs its inline style, the reload script and
-    the ``/version`` request, nothing else."""
-    return f"default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-{nonce}'; connect-src 'self'"
 
 
 def _with_reload_script(html: str, version: int, nonce: str) -> str:
@@ -149,16 +126,18 @@ def _named_file(base_dir: Path, name: str | None) -> Path | None:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Watched:
-    """The files a report uses. ``inputs`` are the report and the files it names (a change
-    means loading the report again); ``template_dirs`` hold templates and styles (a change
-    means rendering the page again)."""
+    """The files a report uses. ``inputs`` are the report and the files it names, and
+    ``assets`` the framework files and catalogues it is read with (a change to either means
+    loading the report again); ``template_dirs`` hold templates and styles (a change means
+    rendering the page again)."""
 
     inputs: tuple[Path, ...]
     template_dirs: tuple[Path, ...] = ()
+    assets: tuple[Path, ...] = ()
 
     @classmethod
     def of(cls, report: Path, validated: ValidatedReport, template_dirs: Sequence[Path],
-           csv_sources: Sequence[str] = ()) -> Watched:
+           csv_sources: Sequence[str] = (), assets: Sequence[Path] = ()) -> Watched:
         data = validated.report
         # Keys by framework (peelgen.report_model): force_grades only where a chapter reads it.
         names = [dataset.file for dataset in data.datasets] + [getattr(data, "force_grades", None), data.meta.logo,
@@ -166,7 +145,7 @@ class Watched:
         names += [figure.image.file for figure in data.figures if figure.image is not None]
         named = (_named_file(validated.base_dir, name) for name in [*names, *csv_sources])
         own = (validated.template_dir,) if validated.template_dir is not None else ()
-        return cls((report, *(path for path in named if path is not None)), (*template_dirs, *own))
+        return cls((report, *(path for path in named if path is not None)), (*template_dirs, *own), tuple(assets))
 
     def with_inputs(self, base_dir: Path, names: Sequence[str]) -> Watched:
         """These files watched too (CSV sources, known before the report is valid)."""
@@ -174,18 +153,27 @@ class Watched:
         return dataclasses.replace(self, inputs=tuple(dict.fromkeys((*self.inputs, *more))))
 
     def stamps(self) -> tuple[Stamps, Stamps]:
-        inputs = {path: _stamp(path) for path in self.inputs}
+        inputs = {path: _stamp(path) for path in (*self.inputs, *self.assets)}
         templates = {path: _stamp(path) for folder in self.template_dirs for path in _files_under(folder)}
         return inputs, templates
 
     def folders(self) -> frozenset[Path]:
         """The folders to watch, each without its subfolders."""
-        folders = {_existing_folder(path) for path in self.inputs}
+        folders = {_existing_folder(path) for path in (*self.inputs, *self.assets)}
         for folder in self.template_dirs:
             folders.update(Path(root) for root, _, _ in os.walk(folder))
             if not folder.is_dir():
                 folders.add(_existing_folder(folder))
         return frozenset(folders)
+
+
+def _framework_files(data: object) -> tuple[Path, ...]:
+    """The framework files and catalogues the report's YAML is read with."""
+    from peelgen.framework import files_read
+    from peelgen.language import report_language
+
+    framework_id = data.get("framework") if isinstance(data, dict) else None
+    return tuple(files_read(framework_id if isinstance(framework_id, str) else "", report_language(data)))
 
 
 def _carried(before: Stamps, after: Stamps) -> Stamps:
@@ -268,6 +256,7 @@ class PreviewServer:
         self.page = b""
         self.page_csp: str | None = None  # a Content-Security-Policy header for the page, if any
         self.ok = False
+        self.language = DEFAULT_LANGUAGE  # the report's meta.language, as last read
         self.charts = ChartCache()
         self._lock = threading.Lock()
         self._watched = Watched((report,), self.template_dirs)
@@ -294,6 +283,7 @@ class PreviewServer:
 
     def _compile(self) -> Compiled:
         from peelgen.build import Compiled
+        from peelgen.language import report_language
         from peelgen.load import load_yaml
         from peelgen.load_tables import csv_source_names
         from peelgen.resolve import resolve
@@ -303,13 +293,16 @@ class PreviewServer:
         if not self.report.is_file():
             raise BuildFailed([Diagnostic(display_name(self.report), "the report file does not exist")])
         loaded = load_yaml(self.report)
-        # CSV sources ({from: FILE.csv}) are known from the YAML alone: watched even while a
-        # mistake in one of them stops the report validating.
+        self.language = report_language(loaded.data)  # the error page's too, until the report is read again
+        # CSV sources ({from: FILE.csv}) and the framework's files are known from the YAML
+        # alone: watched even while a mistake in one of them stops the report validating.
         sources = csv_source_names(loaded.data)
-        self._watched = self._watched.with_inputs(self.report.resolve().parent, sources)
+        assets = _framework_files(loaded.data)
+        self._watched = dataclasses.replace(self._watched.with_inputs(self.report.resolve().parent, sources),
+                                            assets=assets)
         validated = validate(loaded)
         # The other files are known once the report is valid; until then those it named last time.
-        self._watched = Watched.of(self.report, validated, self.template_dirs, sources)
+        self._watched = Watched.of(self.report, validated, self.template_dirs, sources, assets)
         self._compiled = Compiled(validated, resolve(validated))  # lint warnings are build's
         return self._compiled
 
@@ -330,11 +323,11 @@ class PreviewServer:
             compiled = self._compile() if inputs_changed or self._compiled is None else self._compiled
             html, ok = self._render(compiled, nonce), True
         except BuildFailed as failure:
-            html, ok, csp = _error_page(name, failure.diagnostics), False, _error_page_csp(nonce)
+            html, ok, csp = error_page(name, failure.diagnostics, self.language), False, error_page_csp(nonce)
         except Exception as error:  # noqa: BLE001 - shown on the page; the preview carries on
             problem = Diagnostic(name, f"internal error: {type(error).__name__}: {error} "
                                        "(please report this with the input that caused it)")
-            html, ok, csp = _error_page(name, [problem]), False, _error_page_csp(nonce)
+            html, ok, csp = error_page(name, [problem], self.language), False, error_page_csp(nonce)
         with self._lock:
             self.version += 1
             self.page = _with_reload_script(html, self.version, nonce).encode("utf-8")

@@ -26,7 +26,7 @@ from peelgen.assets import builtin_dir
 from peelgen.document import ChartView, Document
 from peelgen.render_docx import pandoc as pd
 from peelgen.render_docx.chapters import ChapterWriter
-from peelgen.render_docx.package import finish_docx, finish_odt, footer_paragraphs, header_paragraphs
+from peelgen.render_docx.package import EDITION_STYLE, finish_docx, finish_odt, footer_paragraphs, header_paragraphs
 from peelgen.render_docx.parts import Parts
 
 if TYPE_CHECKING:
@@ -107,9 +107,9 @@ def pandoc_document(doc: Document, fmt: WordFormat, charts: dict[str, str]) -> d
     blocks = [block for chapter in doc.chapters for block in writer.chapter(chapter)]
     if doc.logo_data_uri:  # the force's logo, under the title block as on the cover
         blocks.insert(0, pd.styled("Figure", [pd.para([pd.image(doc.logo_data_uri, doc.logo_alt or "")])]))
-    if doc.edition:  # the other-language edition, beside this file as on the cover
+    if doc.edition:  # the other-language edition, beside this file; moved to the title block by .package
         other = pd.link(pd.text(doc.edition.text), f"{doc.edition.slug}.{fmt}")
-        blocks.insert(0, pd.para([other]))
+        blocks.insert(0, pd.styled(EDITION_STYLE, [pd.para([other])]))
     if doc.masthead:  # a panel report's masthead: who it is for, from whom, and when
         body, report_of, _ = doc.masthead
         lines = [body, f"{doc.labels.report_of} {report_of}", doc.publication_date_text]

@@ -2,7 +2,8 @@
 
 Pandoc writes the body; what it cannot express in its document model is set here in
 the package's XML: the protective marking and page numbers in every header and footer,
-the draft header, the pictures' alt text in both places Word reads it, and the core
+the draft header, the pictures' alt text in both places Word reads it, the link to the
+other-language edition on the title page (pandoc puts its contents first), and the core
 properties' dates. Finally the zip is rewritten with sorted entries and one fixed
 timestamp, so two builds of the same report are byte-identical.
 """
@@ -32,6 +33,9 @@ NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
 }
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
+# The paragraph style of the link to the other-language edition: how it is found, to be
+# moved from the top of the body to the title block, before the contents.
+EDITION_STYLE = "Edition Link"
 
 # One line of a header or footer: literal text and page counters, as Document.footer.
 Furniture = list[tuple[str, str]]
@@ -147,15 +151,41 @@ def _replace_body(content: bytes, paragraphs: list[etree._Element]) -> bytes:
     return _dump(root)
 
 
-def _alt_text(content: bytes) -> bytes:
+def _document(content: bytes) -> bytes:
+    root = _xml(content)
+    _alt_text(root)
+    _edition_before_contents(root)
+    return _dump(root)
+
+
+def _alt_text(root: etree._Element) -> None:
     """Pandoc puts the image's source in pic:cNvPr/@descr; Word shows that as alt text
     too, so it gets the same description as wp:docPr."""
-    root = _xml(content)
     for inline in root.iter(f"{{{NS['wp']}}}inline", f"{{{NS['wp']}}}anchor"):
         doc_pr = inline.find("wp:docPr", NS)
         for c_nv_pr in inline.iter(f"{{{NS['pic']}}}cNvPr"):
             c_nv_pr.set("descr", doc_pr.get("descr", "") if doc_pr is not None else "")
-    return _dump(root)
+
+
+def _edition_before_contents(root: etree._Element) -> None:
+    """The edition link's paragraph moved from the body to just before the contents (a
+    w:sdt, which pandoc writes after the title block), as on the HTML and PDF cover."""
+    style_id = EDITION_STYLE.replace(" ", "")  # pandoc's id for a custom style: its name without spaces
+    body = root.find("w:body", NS)
+    contents = _contents_field(body) if body is not None else None
+    if body is None or contents is None:
+        return
+    for paragraph in body.findall("w:p", NS):
+        if paragraph.find(f"w:pPr/w:pStyle[@w:val='{style_id}']", NS) is not None:
+            contents.addprevious(paragraph)
+
+
+def _contents_field(body: etree._Element) -> etree._Element | None:
+    for sdt in body.findall("w:sdt", NS):
+        gallery = sdt.find(".//w:docPartGallery", NS)
+        if gallery is not None and gallery.get(_w("val")) == "Table of Contents":
+            return sdt
+    return None
 
 
 def _core_dates(content: bytes, when: dt.date) -> bytes:
@@ -182,7 +212,7 @@ def finish_docx(data: bytes, *, header: list[etree._Element], footer: list[etree
         if _FOOTER.fullmatch(name):
             return _replace_body(content, [copy.deepcopy(p) for p in footer])
         if name == "word/document.xml":
-            return _alt_text(content)
+            return _document(content)
         if name == "docProps/core.xml":
             return _core_dates(content, published)
         if name == "word/settings.xml":
@@ -226,7 +256,7 @@ def finish_odt(data: bytes, *, marking: str | None, draft_word: str | None, foot
 
     def edit(name: str, content: bytes) -> bytes:
         if name == "content.xml":
-            return _odt_alt_texts(content, alt_texts)
+            return _odt_content(content, alt_texts)
         if name == "styles.xml":
             return _odt_master_page(content, marking, draft_word, footer)
         if name == "meta.xml":
@@ -271,16 +301,32 @@ def _odt_master_page(content: bytes, marking: str | None, draft_word: str | None
         if marking:
             _odt_paragraph(foot, "Footer", [("text", marking)])
     styles = root.find("office:styles", NS)
-    if styles is not None:  # the page break before a chapter that starts a new page
-        page_break = etree.SubElement(styles, _odt("style:style"))
-        page_break.set(_odt("style:name"), "Page_20_Break")
-        page_break.set(_odt("style:display-name"), "Page Break")
-        page_break.set(_odt("style:family"), "paragraph")
-        etree.SubElement(page_break, _odt("style:paragraph-properties")).set(_odt("fo:break-before"), "page")
+    if styles is not None:
+        # The page break before a chapter that starts a new page; the edition link, centred
+        # in the title block under the date (as the Word reference document has it).
+        _odt_style(styles, "Page Break", None, {"fo:break-before": "page"})
+        _odt_style(styles, EDITION_STYLE, "Date", {"fo:margin-top": "0.21cm"})
     for layout in root.iter(_odt("style:page-layout-properties")):
         layout.set(_odt("fo:page-width"), "21cm")
         layout.set(_odt("fo:page-height"), "29.7cm")
     return _dump(root)
+
+
+def _odt_style_name(name: str) -> str:
+    """A style's name as OpenDocument stores it (spaces as _20_), beside its display name."""
+    return name.replace(" ", "_20_")
+
+
+def _odt_style(styles: etree._Element, name: str, parent: str | None, paragraph: dict[str, str]) -> None:
+    style = etree.SubElement(styles, _odt("style:style"))
+    style.set(_odt("style:name"), _odt_style_name(name))
+    style.set(_odt("style:display-name"), name)
+    style.set(_odt("style:family"), "paragraph")
+    if parent is not None:
+        style.set(_odt("style:parent-style-name"), parent)
+    properties = etree.SubElement(style, _odt("style:paragraph-properties"))
+    for key, value in paragraph.items():
+        properties.set(_odt(key), value)
 
 
 def _odt_dates(content: bytes, published: dt.date) -> bytes:
@@ -292,12 +338,25 @@ def _odt_dates(content: bytes, published: dt.date) -> bytes:
     return _dump(root)
 
 
-def _odt_alt_texts(content: bytes, alt_texts: list[str]) -> bytes:
+def _odt_content(content: bytes, alt_texts: list[str]) -> bytes:
     root = _xml(content)
     frames = [frame for frame in root.iter(_odt("draw:frame")) if frame.find("draw:image", _ODT_DRAW) is not None]
     for frame, alt in zip(frames, alt_texts, strict=False):
         etree.SubElement(frame, _odt("svg:desc")).text = alt
+    _odt_edition_before_contents(root)
     return _dump(root)
+
+
+def _odt_edition_before_contents(root: etree._Element) -> None:
+    """As :func:`_edition_before_contents`, in OpenDocument: before text:table-of-content."""
+    body = root.find("office:body/office:text", NS)
+    contents = body.find("text:table-of-content", NS) if body is not None else None
+    if contents is None:
+        return
+    for paragraph in body.findall("text:p", NS):
+        if paragraph.get(_odt("text:style-name")) == EDITION_STYLE:  # as pandoc writes it, with a space
+            paragraph.set(_odt("text:style-name"), _odt_style_name(EDITION_STYLE))  # the style styles.xml defines
+            contents.addprevious(paragraph)
 
 
 _ODT_DRAW = {"draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"}
