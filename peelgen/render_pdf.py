@@ -264,20 +264,4 @@ def render_pdf(html: str, *, report_dir: Path, style_dirs: Sequence[Path] = (), 
                epoch: int = 0) -> bytes:
     """Lay out ``html`` and return the PDF's bytes."""
     pages = layout(html, report_dir=report_dir, style_dirs=style_dirs)
-    if len(pages.pages) >= COLLECT_FROM_PAGES:
-        _collect_layout_garbage()
     return write_pdf(pages, tagged=tagged, epoch=epoch)
-
-
-# Laying out leaves garbage in reference cycles (28,000 objects at 300 pages), which
-# only a full collection frees; builds collect seldom (peelgen.build.tune_gc), so on a
-# long report it would stay while the PDF is written, the moment of peak memory. One
-# collection costs time in proportion to the live objects: ~2 % of the build at 300
-# pages, for ~10 MB less at the peak (docs/performance.md).
-COLLECT_FROM_PAGES = 150
-
-
-def _collect_layout_garbage() -> None:
-    import gc
-
-    gc.collect()

@@ -125,13 +125,14 @@ class Columns:
         return 0.5 * size + axes.block_height(lines, size)
 
     def _wrapped(self, name: str) -> list[str]:
-        step = self.shown()[1] - self.shown()[0] if len(self.shown()) > 1 else 1
-        g = self.geometry
-        room = (g.width_pt - 2 * g.font_pt - self.left) / max(len(self.chart.categories), 1) * step
-        return wrap(name, 0.92 * room, g.font_pt)
+        shown = self.shown()
+        step = shown[1] - shown[0] if len(shown) > 1 else 1
+        return wrap(name, 0.92 * self.slot * step, self.geometry.font_pt)  # its slot, less a gap
 
     def draw_frame(self) -> None:
-        """The grid, behind the data."""
+        """The legend (first, so that text taken from the chart reads in a sensible
+        order), and the grid behind the data."""
+        axes.legend(self.scene, self.keys, self.geometry, self.columns)
         self.scene.add(*_some(axes.grid(self.scale, self.ticks, (self.left, self.right), vertical=False)))
 
     def draw_axes(self) -> None:
@@ -146,7 +147,6 @@ class Columns:
             x = 0.4 * size + metrics().ascent * g.label_pt
             scene.add(Text(x, (self.top + self.bottom) / 2, self.chart.unit_label, g.label_pt, INK, "middle",
                            angle=90))
-        axes.legend(scene, self.keys, g, self.columns)
         if self.chart.illustrative:
             axes.note(scene, self.chart.text.illustrative, g)
 
@@ -326,6 +326,8 @@ class Rows:
         return (self.bottom - self.top) / max(len(self.chart.categories), 2)
 
     def draw_frame(self) -> None:
+        """As for columns: the legend first, then the grid."""
+        axes.legend(self.scene, self.keys, self.geometry, min(len(self.keys), self.geometry.legend_columns) or 1)
         self.scene.add(*_some(axes.grid(self.scale, self.ticks, (self.top, self.bottom), vertical=True)))
 
     def bars(self, thickness: float) -> None:
@@ -368,7 +370,6 @@ class Rows:
             top = self.bottom + 0.5 * size + axes.block_height(1, size) + 0.6 * size
             scene.add(*axes.text_lines((self.left + self.right) / 2, top, [self.chart.unit_label], g.label_pt,
                                        anchor="middle"))
-        axes.legend(scene, self.keys, g, min(len(self.keys), g.legend_columns) or 1)
         if self.chart.illustrative:
             axes.note(scene, self.chart.text.illustrative, g)
 
