@@ -155,12 +155,12 @@ def _ranked(state: ResolveState, chart: Chart, path: DocPath, title: str, datase
     points = [(k, v) for k, v in data.column(column) if k != national]
     reference = next((v for k, v in data.column(column) if k == national), None)
     present = sorted(((k, v) for k, v in points if v is not None), key=lambda kv: (-kv[1], kv[0]))
-    highlight = _find_force(state, [k for k, _ in points])
+    names = [k for k, _ in points]
+    highlight = _find_force(state, names) if chart.force_row is None else (
+        chart.force_row if chart.force_row in names else None)
     # A national report ranks every force without singling one out.
-    if highlight is None and state.fw.document_kind != "national-report":
-        state.error("chart.force-row", Origin((*path,
-                    "dataset")), f"{dataset.file} has no row for {state.values['force']}",
-                    hint="the first column should name every force in full, as in meta.force")
+    if highlight is None and (chart.force_row is not None or state.fw.document_kind != "national-report"):
+        _no_force_row(state, chart, path, dataset)
     view = _view(state, chart, [k for k, _ in present], [(column, [v for _, v in present])],
                  dataset.unit, dataset.per, dataset.decimals, data.illustrative)
     view.highlight = highlight
@@ -173,6 +173,16 @@ def _ranked(state: ResolveState, chart: Chart, path: DocPath, title: str, datase
         view.band = (mean - spread, mean + spread)
     view.description = " ".join(_ranked_sentences(state, title, present, highlight, view, dataset))
     return view
+
+
+def _no_force_row(state: ResolveState, chart: Chart, path: DocPath, dataset: Dataset) -> None:
+    if chart.force_row is not None:
+        state.error("chart.force-row", Origin((*path, "force_row")), f"{dataset.file} has no row named "
+                    f"'{chart.force_row}'", hint="force_row must be the name in the first column exactly")
+    else:
+        state.error("chart.force-row", Origin((*path, "dataset")), f"{dataset.file} has no row for "
+                    f"{state.values['force']}", hint="the first column should name every force in full, as in "
+                    "meta.force; or name this force's row with the chart's force_row")
 
 
 def _ranked_sentences(state: ResolveState, title: str, present: list[tuple[str, float]], highlight: str | None,

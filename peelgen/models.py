@@ -252,9 +252,15 @@ class Chart(Strict):
     columns: list[str] = Field(default_factory=list, description="Dataset columns to draw (default: all).")
     band: Flag = Field(False, description="Ranked charts: shade one standard deviation either side of the mean.")
     y_label: str | None = Field(None, max_length=120, description="Axis label (default: from the unit).")
+    force_row: str | None = Field(None, min_length=1, max_length=200, description=(
+        "Ranked charts: this force's row in the data file, where it is named otherwise than meta.force "
+        "(for example an edition in another language drawing the same file)."))
 
     @model_validator(mode="after")
     def _data_for_type(self) -> Chart:
+        if self.force_row is not None and self.type != "ranked":
+            raise ValueError("'force_row' names the highlighted row of a ranked chart; this is a "
+                             f"{self.type} chart")
         if self.type == "comparison":
             if not self.metrics:
                 raise ValueError("a comparison chart needs 'metrics'")

@@ -165,6 +165,37 @@ def test_ranked_chart_highlights_force_ranks_and_bands(data_report):
     assert chart.illustrative
 
 
+def test_a_ranked_chart_can_name_this_force_s_row(write, tmp_path):
+    # An edition in another language draws the same file, where the force has its English name.
+    write_data(tmp_path)
+    report = write(DATA_REPORT.replace("dataset: by-force, band: true}",
+                                       "dataset: by-force, band: true, force_row: Alphashire Police}"))
+    chart = compile_report(report).document.figures["ranked"].chart
+    assert chart.highlight == "Alphashire Police"
+    assert "Alphashire Police: 12.0 percent, 3rd of 4." in chart.description
+
+
+def test_a_force_row_not_in_the_data_is_located(cli, write, tmp_path):
+    write_data(tmp_path)
+    text = DATA_REPORT.replace("dataset: by-force, band: true}", "dataset: by-force, band: true, force_row: Alfashire}")
+    write(text)
+    result = cli("validate", "report.yaml")
+    assert result.code == 1
+    [line] = [line for line in result.err_lines if "chart.force-row" in line]
+    assert line.startswith(f"report.yaml:{line_of(text, 'force_row: Alfashire')}:")
+    assert "figures[0].chart.force_row: data/by-force.csv has no row named 'Alfashire'" in line
+
+
+def test_force_row_belongs_to_ranked_charts_only(cli, write, tmp_path):
+    write_data(tmp_path)
+    write(DATA_REPORT.replace("chart: {type: shares, dataset: shares}",
+                              "chart: {type: shares, dataset: shares, force_row: Drugs}"))
+    result = cli("validate", "report.yaml")
+    assert result.code == 1
+    assert any("'force_row' names the highlighted row of a ranked chart; this is a shares chart" in line
+               for line in result.err_lines), result.err_lines
+
+
 @pytest.mark.parametrize("target", ["web", "print"])
 def test_charts_are_accessible_deterministic_svg(data_report, snapshot, target):
     doc = compile_report(data_report).document
