@@ -4,12 +4,19 @@ draw and charts too big to read are refused with a message, and nothing crashes.
 from __future__ import annotations
 
 import html
+import math
 import re
 
 import pytest
 
 from peelgen.build import compile_report
+from peelgen.charts.kinds import draw_scene
+from peelgen.charts.measure import ELLIPSIS, text_width
+from peelgen.charts.png import to_png
+from peelgen.charts.scene import Text
+from peelgen.charts.style import GEOMETRY
 from peelgen.diagnostics import BuildFailed
+from peelgen.document import ChartText, ChartView, TableView
 from peelgen.render_charts import MAX_BARS, MAX_MAGNITUDE, render_charts
 from tests.test_metrics import DATA_REPORT, FORCES, write_data
 
@@ -93,3 +100,46 @@ def test_a_chart_at_the_bar_limit_draws_every_row(write, tmp_path):
     doc = compile_report(write(DATA_REPORT)).document
     texts = svg_texts(render_charts(doc, target="web")["ranked"])
     assert {*many, "Testshire Police"} <= set(texts)
+
+
+LONG = "Office of the police and crime commissioner for a very long named force area " * 3
+
+
+def _long_chart(kind: str) -> ChartView:
+    count, series = (21, 1) if kind == "control" else (5, 2 if kind in ("trend", "comparison") else 1)
+    names = [f"{LONG}{i}" for i in range(count)] + ([""] if kind == "shares" else [])
+    values = [[float(3 * i + j + 1) for i in range(len(names))] for j in range(series)]
+    chart = ChartView(kind, names, [(f"{LONG} series {j}", v) for j, v in enumerate(values)], LONG[:120], 1,
+                      "description", TableView([], []), highlight=names[1], reference=(LONG, 5.0), band=(2.0, 8.0),
+                      illustrative=True, text=ChartText(illustrative="Illustrative data", band=LONG, mean=LONG,
+                                                        limits=LONG, outside=LONG))
+    if kind == "control":
+        chart.limits = (5.0, 1.0, 9.0)
+    return chart
+
+
+@pytest.mark.parametrize("target", ["web", "print"])
+@pytest.mark.parametrize("kind", ["trend", "comparison", "control", "ranked", "shares"])
+def test_long_labels_are_cut_to_fit_and_never_leave_the_figure(kind, target):
+    scene = draw_scene(_long_chart(kind), GEOMETRY[target])
+    texts = [shape for shape in scene.shapes if isinstance(shape, Text)]
+    for text in texts:
+        width = text_width(text.text, text.size, bold=text.bold, italic=text.italic)
+        start = {"start": text.x, "middle": text.x - width / 2, "end": text.x - width}[text.anchor]
+        reach = width * math.cos(math.radians(text.angle))  # along x, for slanted and upright text alike
+        assert start + width - reach >= -0.5 and start + width <= scene.width + 0.5, (text.text, text.angle)
+    assert any(text.text.endswith(ELLIPSIS) for text in texts)  # cut short, not overflowing
+    assert scene.height < 2000
+    to_png(scene, dpi=72)  # and the picture for Word draws too
+
+
+def test_a_label_cut_short_is_still_whole_in_the_description_and_title(write, tmp_path):
+    long_force = "The Police Service of a Force Area Whose Name Runs On and On Without Any End In Sight"
+    write_data(tmp_path, {**FORCES, long_force: 25.0})  # the highest: named in the description
+    doc = compile_report(write(DATA_REPORT)).document
+    svg = render_charts(doc, target="web")["ranked"]
+    assert long_force not in svg_texts(svg)  # cut short on the chart ...
+    assert any(t.startswith("The Police Service of") and t.endswith(ELLIPSIS) for t in svg_texts(svg))
+    chart = doc.figures["ranked"].chart
+    assert long_force in chart.description  # ... whole in the text alternative and the data table
+    assert long_force in [row.cells[0].text for row in chart.data_table.rows]

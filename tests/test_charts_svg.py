@@ -121,7 +121,10 @@ def test_an_axis_of_positive_values_starts_at_zero_and_a_negative_one_shows_belo
 def test_labels_wrap_at_spaces_to_the_measured_width():
     lines = wrap("Recorded crime (excluding fraud)", 60, 7.5)
     assert len(lines) > 1 and all(text_width(line, 7.5) <= 60 for line in lines)
-    assert wrap("Supercalifragilistic", 10, 7.5) == ["Supercalifragilistic"]  # a long word keeps its line
+    [word] = wrap("Supercalifragilisticexpialidocious", 40, 7.5)  # a word too long is cut short
+    assert word.startswith("Super") and word.endswith("\u2026") and text_width(word, 7.5) <= 40
+    many = wrap("one two three four five six seven eight", 20, 7.5, max_lines=2)
+    assert len(many) == 2 and many[1].endswith("\u2026")
     assert text_width("WWW", 10) > text_width("iii", 10) > 0
 
 

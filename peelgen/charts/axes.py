@@ -51,8 +51,10 @@ def value_range(values: Sequence[float], *, margin: float, zero: bool = True) ->
 def ticks(low: float, high: float, room: int) -> list[float]:
     """Round values between ``low`` and ``high``: the smallest round step for which the
     multiples of the step around the range make at most ``room`` intervals."""
+    if not high > low:  # a scale of one value (value_range widens every real one)
+        return [low]
     intervals = max(1, min(room, 8))
-    raw = (high - low) / intervals or 1.0
+    raw = (high - low) / intervals
     power = 10.0 ** math.floor(math.log10(raw))
     candidates = [s * power for s in STEPS] + [s * power * 10 for s in STEPS[1:]]
     step = next(s for s in candidates if s >= raw * (1 - 1e-9)

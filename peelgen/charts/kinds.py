@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from peelgen.charts import axes
-from peelgen.charts.axes import Key, Scale
-from peelgen.charts.measure import metrics, text_width, wrap
+from peelgen.charts.axes import LINE_SPACING, Key, Scale
+from peelgen.charts.measure import metrics, shorten, text_width, wrap
 from peelgen.charts.scene import Lines, Markers, MarkerStyle, Point, Rect, Scene, Shape, Stroke, Text
 from peelgen.charts.style import BACKGROUND, BAND, DARK, GREY, INK, MID, OTHER, Geometry
 from peelgen.document import ChartView
@@ -68,6 +68,7 @@ class Columns:
     keys: list[Key]
     margin: float  # of the value range, above (and below) the data
     slanted: bool = False  # category labels at 45 degrees (many months)
+    unit_lines: list[str] = field(init=False)  # the unit, up the side, in one or two lines
     scene: Scene = field(init=False)
     scale: Scale = field(init=False)
     ticks: list[float] = field(init=False)
@@ -82,9 +83,14 @@ class Columns:
         low, high = axes.value_range(values, margin=self.margin, zero=min(values) >= 0)
         self.ticks = axes.ticks(low, high, int(g.plot_pt / (2 * g.font_pt)))
         labels = [self.tick_label(v) for v in self.ticks]
-        side = (metrics().ascent + metrics().descent) * g.label_pt + 0.5 * g.font_pt if chart.unit_label else 0
+        self.unit_lines = wrap(chart.unit_label, g.plot_pt, g.label_pt, max_lines=2) if chart.unit_label else []
+        side = (metrics().ascent + metrics().descent + LINE_SPACING * (len(self.unit_lines) - 1)) * g.label_pt \
+            + 0.5 * g.font_pt if self.unit_lines else 0
         self.left = 0.4 * g.font_pt + side + max(text_width(t, g.font_pt) for t in labels) + 0.5 * g.font_pt
         self.right = g.width_pt - 0.8 * g.font_pt
+        if self.slanted:  # the first label, slanting down to the left, must not leave the figure
+            reach = max((text_width(self._slanted(name), g.font_pt) for name in chart.categories[:1]), default=0.0)
+            self.left = max(self.left, reach * math.sqrt(0.5) + 0.5 * g.font_pt - self.slot / 2)
         self.top = axes.legend_height(self.keys, g, self.columns) or 0.8 * g.font_pt
         below = self._labels_height() + (axes.note_height(g) if chart.illustrative else 0.4 * g.font_pt)
         height = max(g.height_pt, self.top + g.plot_pt + below)
@@ -119,7 +125,7 @@ class Columns:
         if not names:
             return 0.5 * size
         if self.slanted:
-            longest = max(text_width(name, size) for name in names)
+            longest = max(text_width(self._slanted(name), size) for name in names)
             return 0.5 * size + (longest + size) * math.sqrt(0.5)
         lines = max(len(self._wrapped(name)) for name in names)
         return 0.5 * size + axes.block_height(lines, size)
@@ -127,7 +133,10 @@ class Columns:
     def _wrapped(self, name: str) -> list[str]:
         shown = self.shown()
         step = shown[1] - shown[0] if len(shown) > 1 else 1
-        return wrap(name, 0.92 * self.slot * step, self.geometry.font_pt)  # its slot, less a gap
+        return wrap(name, 0.92 * self.slot * step, self.geometry.font_pt, max_lines=4)  # its slot, less a gap
+
+    def _slanted(self, name: str) -> str:
+        return shorten(name, 0.3 * self.geometry.width_pt, self.geometry.font_pt)
 
     def draw_frame(self) -> None:
         """The legend (first, so that text taken from the chart reads in a sensible
@@ -143,10 +152,9 @@ class Columns:
                            self.tick_label(value), size, INK, "end"))
         for index in self.shown():
             scene.add(*self._category(index))
-        if self.chart.unit_label:
-            x = 0.4 * size + metrics().ascent * g.label_pt
-            scene.add(Text(x, (self.top + self.bottom) / 2, self.chart.unit_label, g.label_pt, INK, "middle",
-                           angle=90))
+        for line, text in enumerate(self.unit_lines):  # turned to read upwards: the first line leftmost
+            x = 0.4 * size + (metrics().ascent + line * LINE_SPACING) * g.label_pt
+            scene.add(Text(x, (self.top + self.bottom) / 2, text, g.label_pt, INK, "middle", angle=90))
         if self.chart.illustrative:
             axes.note(scene, self.chart.text.illustrative, g)
 
@@ -155,7 +163,7 @@ class Columns:
         top = self.bottom + 0.5 * size
         if self.slanted:  # ends under its point, rising to the left
             shift = metrics().cap_height * size / 2 * math.sqrt(0.5)
-            return [Text(self.x(index) + shift, top + shift, name, size, INK, "end", angle=45)]
+            return [Text(self.x(index) + shift, top + shift, self._slanted(name), size, INK, "end", angle=45)]
         return axes.text_lines(self.x(index), top, self._wrapped(name), size, anchor="middle")
 
 
@@ -276,6 +284,7 @@ class Rows:
     geometry: Geometry
     keys: list[Key]
     labelled: list[int]  # rows whose value is written at the end of the bar
+    names: list[str] = field(init=False)  # the categories as drawn: a long name is cut short
     scene: Scene = field(init=False)
     scale: Scale = field(init=False)
     ticks: list[float] = field(init=False)
@@ -287,8 +296,11 @@ class Rows:
     def __post_init__(self) -> None:
         g, chart = self.geometry, self.chart
         size = g.font_pt
-        self.left = 0.5 * size + max(text_width(name, size, bold=name == chart.highlight)
-                                     for name in chart.categories) + 0.5 * size
+        bold = [name == chart.highlight for name in chart.categories]
+        self.names = [shorten(name, 0.4 * g.width_pt, size, bold=b) for name, b in zip(chart.categories, bold,
+                                                                                       strict=True)]
+        self.left = 0.5 * size + max(text_width(name, size, bold=b) for name, b in zip(self.names, bold,
+                                                                                       strict=True)) + 0.5 * size
         self.right = g.width_pt - 0.8 * size
         self.top = axes.legend_height(self.keys, g, min(len(self.keys), g.legend_columns) or 1) or 0.5 * size
         self.bottom = self.top + max(len(chart.categories), 2) * g.row_pt
@@ -359,17 +371,17 @@ class Rows:
     def draw_axes(self) -> None:
         g, scene, size = self.geometry, self.scene, self.geometry.font_pt
         scene.add(axes.spine(((self.left, self.bottom), (self.right, self.bottom))))
-        for row, name in enumerate(self.chart.categories):
-            scene.add(Text(self.left - 0.4 * size, axes.baseline_centred(self.y(row), size), name, size, INK, "end",
-                           bold=name == self.chart.highlight))
+        for row, (name, shown) in enumerate(zip(self.chart.categories, self.names, strict=True)):
+            scene.add(Text(self.left - 0.4 * size, axes.baseline_centred(self.y(row), size), shown, size, INK,
+                           "end", bold=name == self.chart.highlight))
         for value in self.ticks:
             scene.add(Text(self.scale(value), axes.baseline_below(self.bottom + 0.5 * size, size),
                            axes.tick_label(value, self.ticks, self.chart.text.group, self.chart.text.decimal),
                            size, INK, "middle"))
         if self.chart.unit_label:
             top = self.bottom + 0.5 * size + axes.block_height(1, size) + 0.6 * size
-            scene.add(*axes.text_lines((self.left + self.right) / 2, top, [self.chart.unit_label], g.label_pt,
-                                       anchor="middle"))
+            unit = shorten(self.chart.unit_label, self.right - self.left, g.label_pt)
+            scene.add(*axes.text_lines((self.left + self.right) / 2, top, [unit], g.label_pt, anchor="middle"))
         if self.chart.illustrative:
             axes.note(scene, self.chart.text.illustrative, g)
 

@@ -10,7 +10,6 @@ as the width of a capital M, so an unusual label gets more room, never less.
 from __future__ import annotations
 
 import functools
-import textwrap
 from dataclasses import dataclass
 
 from peelgen.assets import builtin_dir
@@ -51,9 +50,14 @@ def text_width(text: str, size: float, *, bold: bool = False, italic: bool = Fal
     return size * sum(font.advances.get(ord(c), font.fallback) for c in text)
 
 
-def wrap(text: str, width: float, size: float, *, bold: bool = False) -> list[str]:
-    """``text`` broken at spaces into lines no wider than ``width`` points where it can
-    be: a single word wider than that keeps a line of its own."""
+ELLIPSIS = "\u2026"
+
+
+def wrap(text: str, width: float, size: float, *, bold: bool = False, max_lines: int = 3) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``width`` points, at most
+    ``max_lines`` of them. A word too wide for a line, or text left over after the last
+    line, is cut short with an ellipsis: a chart has a fixed room for each label, and the
+    full text is in the chart's description and its data table."""
     words = text.split()
     if not words:
         return [text] if text else []
@@ -64,9 +68,20 @@ def wrap(text: str, width: float, size: float, *, bold: bool = False) -> list[st
             lines[-1] = candidate
         else:
             lines.append(word)
-    return lines
+    if len(lines) > max_lines:
+        lines = [*lines[:max_lines - 1], " ".join(lines[max_lines - 1:])]
+    return [shorten(line, width, size, bold=bold) for line in lines]
 
 
-def wrap_chars(text: str, characters: int) -> list[str]:
-    """``text`` in lines of at most ``characters`` characters (for sizes chosen by count)."""
-    return textwrap.wrap(text, characters) or [text]
+def shorten(text: str, width: float, size: float, *, bold: bool = False) -> str:
+    """``text`` if it fits in ``width`` points, else as much of it as fits with an ellipsis."""
+    if text_width(text, size, bold=bold) <= width:
+        return text
+    font = metrics(bold)
+    room = width / size - font.advances.get(ord(ELLIPSIS), font.fallback)
+    used, cut = 0.0, 0
+    for cut, character in enumerate(text):  # noqa: B007 - the loop's end is the answer
+        used += font.advances.get(ord(character), font.fallback)
+        if used > room:
+            break
+    return text[:cut].rstrip() + ELLIPSIS
