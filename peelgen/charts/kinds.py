@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from peelgen.charts import axes
 from peelgen.charts.axes import LINE_SPACING, Key, Scale
@@ -60,15 +61,15 @@ def _drawn(chart: ChartView) -> list[float]:
 
 
 @dataclass(slots=True)
-class Columns:
-    """A column chart's frame: where the plot is, its value scale and category slots."""
+class Frame:
+    """What both layouts work out before drawing: the plot's edges (``left`` to
+    ``right``, ``top`` to ``bottom``, in points), the value scale and its ticks, and the
+    legend's keys, drawn first (so that text copied from a chart reads legend first)."""
 
+    values_across: ClassVar[bool] = False  # the value axis runs along the bottom (bar lists)
     chart: ChartView
     geometry: Geometry
     keys: list[Key]
-    margin: float  # of the value range, above (and below) the data
-    slanted: bool = False  # category labels at 45 degrees (many months)
-    unit_lines: list[str] = field(init=False)  # the unit, up the side, in one or two lines
     scene: Scene = field(init=False)
     scale: Scale = field(init=False)
     ticks: list[float] = field(init=False)
@@ -76,6 +77,26 @@ class Columns:
     right: float = field(init=False)
     top: float = field(init=False)
     bottom: float = field(init=False)
+
+    @property
+    def columns(self) -> int:
+        """The legend's columns: its keys side by side, as many as the geometry allows."""
+        return min(len(self.keys), self.geometry.legend_columns) or 1
+
+    def draw_frame(self) -> None:
+        """The legend, then the grid behind the data (vertical lines for bar lists)."""
+        axes.legend(self.scene, self.keys, self.geometry, self.columns)
+        across = (self.top, self.bottom) if self.values_across else (self.left, self.right)
+        self.scene.add(*_some(axes.grid(self.scale, self.ticks, across, vertical=self.values_across)))
+
+
+@dataclass(slots=True)
+class Columns(Frame):
+    """A column chart's frame: where the plot is, its value scale and category slots."""
+
+    margin: float = 0.05  # of the value range, above (and below) the data
+    slanted: bool = False  # category labels at 45 degrees (many months)
+    unit_lines: list[str] = field(init=False)  # the unit, up the side, in one or two lines
 
     def __post_init__(self) -> None:
         g, chart = self.geometry, self.chart
@@ -97,10 +118,6 @@ class Columns:
         self.bottom = height - below
         self.scene = Scene(g.width_pt, height)
         self.scale = Scale(low, high, self.bottom, self.top)
-
-    @property
-    def columns(self) -> int:
-        return min(len(self.keys), self.geometry.legend_columns) or 1
 
     @property
     def slot(self) -> float:
@@ -138,11 +155,6 @@ class Columns:
     def _slanted(self, name: str) -> str:
         return shorten(name, 0.3 * self.geometry.width_pt, self.geometry.font_pt)
 
-    def draw_frame(self) -> None:
-        """The legend (first, so that text taken from the chart reads in a sensible
-        order), and the grid behind the data."""
-        axes.legend(self.scene, self.keys, self.geometry, self.columns)
-        self.scene.add(*_some(axes.grid(self.scale, self.ticks, (self.left, self.right), vertical=False)))
 
     def draw_axes(self) -> None:
         g, scene, size = self.geometry, self.scene, self.geometry.font_pt
@@ -277,21 +289,13 @@ def _level(across: tuple[float, float], y: float) -> tuple[Point, Point]:
 
 
 @dataclass(slots=True)
-class Rows:
+class Rows(Frame):
     """A bar list's frame: names at the left, a row per category, values along the bottom."""
 
-    chart: ChartView
-    geometry: Geometry
-    keys: list[Key]
-    labelled: list[int]  # rows whose value is written at the end of the bar
+    values_across: ClassVar[bool] = True
+
+    labelled: list[int] = field(default_factory=list)  # rows whose value is written at the end of the bar
     names: list[str] = field(init=False)  # the categories as drawn: a long name is cut short
-    scene: Scene = field(init=False)
-    scale: Scale = field(init=False)
-    ticks: list[float] = field(init=False)
-    left: float = field(init=False)
-    right: float = field(init=False)
-    top: float = field(init=False)
-    bottom: float = field(init=False)
 
     def __post_init__(self) -> None:
         g, chart = self.geometry, self.chart
@@ -302,7 +306,7 @@ class Rows:
         self.left = 0.5 * size + max(text_width(name, size, bold=b) for name, b in zip(self.names, bold,
                                                                                        strict=True)) + 0.5 * size
         self.right = g.width_pt - 0.8 * size
-        self.top = axes.legend_height(self.keys, g, min(len(self.keys), g.legend_columns) or 1) or 0.5 * size
+        self.top = axes.legend_height(self.keys, g, self.columns) or 0.5 * size
         self.bottom = self.top + max(len(chart.categories), 2) * g.row_pt
         below = 0.5 * size + axes.block_height(1, size)
         below += 0.6 * size + axes.block_height(1, g.label_pt) if chart.unit_label else 0
@@ -337,10 +341,6 @@ class Rows:
     def pitch(self) -> float:
         return (self.bottom - self.top) / max(len(self.chart.categories), 2)
 
-    def draw_frame(self) -> None:
-        """As for columns: the legend first, then the grid."""
-        axes.legend(self.scene, self.keys, self.geometry, min(len(self.keys), self.geometry.legend_columns) or 1)
-        self.scene.add(*_some(axes.grid(self.scale, self.ticks, (self.top, self.bottom), vertical=True)))
 
     def bars(self, thickness: float) -> None:
         """One bar per row from zero, this force's dark and the others lighter (each
