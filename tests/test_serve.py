@@ -475,6 +475,21 @@ def test_the_framework_its_translation_and_the_catalogue_are_watched(write, own_
         welsh.close()
 
 
+def test_an_edition_watches_the_files_its_other_edition_is_read_with(write, own_assets):
+    # Validating one edition compares it with the other, read in its own language.
+    _, overlay, catalogue = own_assets
+    write(WELSH.replace("  language: cy\n", "  language: cy\n  translation: report.yaml\n"), "report.cy.yaml")
+    english = _checked(write(MINIMAL.replace("  force_short: Testshire\n",
+                                             "  force_short: Testshire\n  translation: report.cy.yaml\n")))
+    try:
+        assert {overlay.resolve(), catalogue.resolve()} <= {p.resolve() for p in english.watched.assets}
+        assert not english.check()
+        _replace_in(overlay, "Pa mor effeithiol", "Pa mor dda")
+        assert english.check() and english.ok
+    finally:
+        english.close()
+
+
 def test_a_broken_framework_is_watched_until_it_is_mended(write, own_assets):
     framework, _, _ = own_assets
     text = framework.read_text(encoding="utf-8")

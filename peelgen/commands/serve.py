@@ -51,6 +51,7 @@ from peelgen.language import DEFAULT_LANGUAGE
 if TYPE_CHECKING:
     from peelgen.build import Compiled
     from peelgen.document import Document, FigureView
+    from peelgen.load import LoadedFile
     from peelgen.validate import ValidatedReport
 
 POLL_SECONDS = 0.5  # without watchfiles: how often the watched files' times are read
@@ -167,13 +168,22 @@ class Watched:
         return frozenset(folders)
 
 
-def _framework_files(data: object) -> tuple[Path, ...]:
-    """The framework files and catalogues the report's YAML is read with."""
+def _framework_files(loaded: LoadedFile) -> tuple[Path, ...]:
+    """The framework files and catalogues the report's YAML is read with, and those its
+    other edition is read with: validating one edition checks the other one too."""
+    from peelgen.editions import load_partner
+
+    partner = load_partner(loaded)
+    editions = [loaded.data, *([partner.loaded.data] if partner is not None and partner.loaded else [])]
+    return tuple(dict.fromkeys(path for data in editions for path in _read_with(data)))
+
+
+def _read_with(data: object) -> list[Path]:
     from peelgen.framework import files_read
     from peelgen.language import report_language
 
     framework_id = data.get("framework") if isinstance(data, dict) else None
-    return tuple(files_read(framework_id if isinstance(framework_id, str) else "", report_language(data)))
+    return files_read(framework_id if isinstance(framework_id, str) else "", report_language(data))
 
 
 def _carried(before: Stamps, after: Stamps) -> Stamps:
@@ -297,7 +307,7 @@ class PreviewServer:
         # CSV sources ({from: FILE.csv}) and the framework's files are known from the YAML
         # alone: watched even while a mistake in one of them stops the report validating.
         sources = csv_source_names(loaded.data)
-        assets = _framework_files(loaded.data)
+        assets = _framework_files(loaded)
         self._watched = dataclasses.replace(self._watched.with_inputs(self.report.resolve().parent, sources),
                                             assets=assets)
         validated = validate(loaded)
