@@ -155,24 +155,35 @@ def _ranked(state: ResolveState, chart: Chart, path: DocPath, title: str, datase
     points = [(k, v) for k, v in data.column(column) if k != national]
     reference = next((v for k, v in data.column(column) if k == national), None)
     present = sorted(((k, v) for k, v in points if v is not None), key=lambda kv: (-kv[1], kv[0]))
-    names = [k for k, _ in points]
-    highlight = _find_force(state, names) if chart.force_row is None else (
-        chart.force_row if chart.force_row in names else None)
-    # A national report ranks every force without singling one out.
-    if highlight is None and (chart.force_row is not None or state.fw.document_kind != "national-report"):
-        _no_force_row(state, chart, path, dataset)
+    highlight = _force_row(state, chart, path, dataset, [k for k, _ in points])
     view = _view(state, chart, [k for k, _ in present], [(column, [v for _, v in present])],
                  dataset.unit, dataset.per, dataset.decimals, data.illustrative)
     view.highlight = highlight
     view.missing = [k for k, v in points if v is None]
     if reference is not None:
         view.reference = (national, reference)
-    values = [v for _, v in present]
-    if chart.band and len(values) >= 2:
-        mean, spread = statistics.fmean(values), statistics.pstdev(values)
-        view.band = (mean - spread, mean + spread)
+    view.band = _band([v for _, v in present]) if chart.band else None
     view.description = " ".join(_ranked_sentences(state, title, present, highlight, view, dataset))
     return view
+
+
+def _band(values: list[float]) -> tuple[float, float] | None:
+    """One standard deviation either side of the mean, if there are two values or more."""
+    if len(values) < 2:
+        return None
+    mean, spread = statistics.fmean(values), statistics.pstdev(values)
+    return mean - spread, mean + spread
+
+
+def _force_row(state: ResolveState, chart: Chart, path: DocPath, dataset: Dataset, names: list[str]) -> str | None:
+    """The row drawn as this force: the one ``force_row`` names, or the one named as the
+    force (or its short name, or its area). None, and an error, if there is none; a
+    national report ranks every force without singling one out."""
+    highlight = _find_force(state, names) if chart.force_row is None else (
+        chart.force_row if chart.force_row in names else None)
+    if highlight is None and (chart.force_row is not None or state.fw.document_kind != "national-report"):
+        _no_force_row(state, chart, path, dataset)
+    return highlight
 
 
 def _no_force_row(state: ResolveState, chart: Chart, path: DocPath, dataset: Dataset) -> None:
