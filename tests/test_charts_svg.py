@@ -152,6 +152,7 @@ def test_every_label_of_every_example_chart_lies_inside_its_figure(example_views
             start, end = _text_extent(text)
             assert start >= -0.5 and end <= scene.width + 0.5, (name, text.text, start, end)
             assert text.size <= text.y <= scene.height, (name, text.text)
+            assert not text.text.endswith("\u2026"), (name, text.text)  # every name in the examples fits whole
 
 
 def test_a_bar_list_grows_by_one_row_pitch_per_bar(example_views):

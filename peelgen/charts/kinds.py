@@ -301,7 +301,7 @@ class Rows(Frame):
         g, chart = self.geometry, self.chart
         size = g.font_pt
         bold = [name == chart.highlight for name in chart.categories]
-        self.names = [shorten(name, 0.4 * g.width_pt, size, bold=b) for name, b in zip(chart.categories, bold,
+        self.names = [shorten(name, 0.5 * g.width_pt, size, bold=b) for name, b in zip(chart.categories, bold,
                                                                                        strict=True)]
         self.left = 0.5 * size + max(text_width(name, size, bold=b) for name, b in zip(self.names, bold,
                                                                                        strict=True)) + 0.5 * size
