@@ -143,3 +143,29 @@ def test_a_label_cut_short_is_still_whole_in_the_description_and_title(write, tm
     chart = doc.figures["ranked"].chart
     assert long_force in chart.description  # ... whole in the text alternative and the data table
     assert long_force in [row.cells[0].text for row in chart.data_table.rows]
+
+
+EDGE_VALUES = {
+    "all zero": lambda n: [0.0] * n,
+    "all missing": lambda n: [None] * n,
+    "all equal": lambda n: [5.0] * n,
+    "all negative": lambda n: [-3.0] * n,
+    "huge and missing": lambda n: [None if i % 2 else -1e12 + i for i in range(n)],
+    "tiny": lambda n: [1e-9 * i for i in range(n)],
+}
+
+
+@pytest.mark.parametrize("count", [1, 2])
+@pytest.mark.parametrize("values", EDGE_VALUES.values(), ids=EDGE_VALUES.keys())
+@pytest.mark.parametrize("kind", ["trend", "comparison", "control", "ranked", "shares"])
+def test_edge_values_draw_with_every_label_inside(kind, values, count):
+    series = [("a", values(count))] + ([("b", values(count))] if kind == "comparison" else [])
+    chart = ChartView(kind, [f"c{i}" for i in range(count)], series, "Rate", 1, "d", TableView([], []),
+                      highlight="c0", limits=(0.0, -1.0, 1.0) if kind == "control" else None)
+    for target in ("web", "print"):
+        scene = draw_scene(chart, GEOMETRY[target])
+        for text in (shape for shape in scene.shapes if isinstance(shape, Text) and not shape.angle):
+            width = text_width(text.text, text.size, bold=text.bold, italic=text.italic)
+            start = {"start": text.x, "middle": text.x - width / 2, "end": text.x - width}[text.anchor]
+            assert start >= -0.5 and start + width <= scene.width + 0.5, (target, text.text)
+    assert to_png(draw_scene(chart, GEOMETRY["print"]), dpi=36).startswith(b"\x89PNG")

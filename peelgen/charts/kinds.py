@@ -375,9 +375,10 @@ class Rows(Frame):
             scene.add(Text(self.left - 0.4 * size, axes.baseline_centred(self.y(row), size), shown, size, INK,
                            "end", bold=name == self.chart.highlight))
         for value in self.ticks:
-            scene.add(Text(self.scale(value), axes.baseline_below(self.bottom + 0.5 * size, size),
-                           axes.tick_label(value, self.ticks, self.chart.text.group, self.chart.text.decimal),
-                           size, INK, "middle"))
+            label = axes.tick_label(value, self.ticks, self.chart.text.group, self.chart.text.decimal)
+            half = text_width(label, size) / 2 + 0.2 * size
+            x = min(max(self.scale(value), half), scene.width - half)  # a long label at an end stays inside
+            scene.add(Text(x, axes.baseline_below(self.bottom + 0.5 * size, size), label, size, INK, "middle"))
         if self.chart.unit_label:
             top = self.bottom + 0.5 * size + axes.block_height(1, size) + 0.6 * size
             unit = shorten(self.chart.unit_label, self.right - self.left, g.label_pt)
