@@ -12,6 +12,22 @@ from peelgen.build import compile_report, render_outputs
 from peelgen.render_html import render_html
 from tests.conftest import MINIMAL, line_of
 
+
+def _table_figure(figure_id: str, title: str, row: str) -> str:
+    """A one-row table figure, shaped as MINIMAL's own."""
+    return f"""\
+  - id: {figure_id}
+    title: {title}
+    source: Home Office data
+    table:
+      columns:
+        - heading: Crime type
+        - {{heading: Testshire, type: number, decimals: 1}}
+      rows:
+        - {row}
+"""
+
+
 # Three figures in reading order: a table labelled "Table", then two without a label.
 THREE_FIGURES = MINIMAL.replace("          {figure:rates}\n", """\
           {figure:rates}
@@ -21,27 +37,10 @@ THREE_FIGURES = MINIMAL.replace("          {figure:rates}\n", """\
           {figure:most}
 
           As {fig:rates} shows, crime is low.
-""").replace("""        - [Recorded crime, 58.8]
-""", """        - [Recorded crime, 58.8]
-  - id: more
-    title: More rates in {area}
-    source: Home Office data
-    table:
-      columns:
-        - heading: Crime type
-        - {heading: Testshire, type: number, decimals: 1}
-      rows:
-        - [Burglary, 5.1]
-  - id: most
-    title: Most rates in {area}
-    source: Home Office data
-    table:
-      columns:
-        - heading: Crime type
-        - {heading: Testshire, type: number, decimals: 1}
-      rows:
-        - [Robbery, 1.2]
-""").replace("  - id: rates\n", "  - id: rates\n    label: Table\n")
+""").replace("        - [Recorded crime, 58.8]\n", "        - [Recorded crime, 58.8]\n"
+             + _table_figure("more", "More rates in {area}", "[Burglary, 5.1]")
+             + _table_figure("most", "Most rates in {area}", "[Robbery, 1.2]")
+             ).replace("  - id: rates\n", "  - id: rates\n    label: Table\n")
 
 
 def test_each_label_has_its_own_sequence(write):
